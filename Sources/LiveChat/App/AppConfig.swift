@@ -1,0 +1,126 @@
+import Foundation
+
+/// Every setting of the server, read from the environment once at boot and validated there.
+public struct AppConfig: Sendable {
+    /// HS256 secret for every token the server issues and verifies (at least 32 bytes).
+    public var jwtSecret: String
+    /// Folder holding the SQLite database, uploaded files and the generated secret.
+    public var dataDirectory: URL
+    /// Base of the absolute file URLs handed out (`http://host:port`); nil derives it from the request.
+    public var publicURL: String?
+    /// Largest accepted upload, in bytes.
+    public var maxUploadBytes: Int
+    /// Longest accepted text message, in characters (after trimming).
+    public var maxTextLength: Int
+    /// The seed's literal "public access for visitors": history by session id, uploads by visitor id.
+    public var publicVisitorHTTP: Bool
+    /// PostgreSQL URL; nil uses the SQLite file in the data folder.
+    public var databaseURL: String?
+    /// How long a visitor token lasts, in seconds.
+    public var visitorTokenTTL: Int
+    /// Messages a socket may send in a burst, and per second after it, before it is closed with 1008.
+    public var socketMessageBurst: Int
+    public var socketMessagesPerSecond: Int
+    /// Cost of the Bcrypt hash of agent passwords.
+    public var bcryptCost: Int
+    /// Create the demo business, department and agent on first start.
+    public var seedDemo: Bool
+
+    public init(
+        jwtSecret: String,
+        dataDirectory: URL,
+        publicURL: String? = nil,
+        maxUploadBytes: Int = 25 * 1024 * 1024,
+        maxTextLength: Int = 5000,
+        publicVisitorHTTP: Bool = false,
+        databaseURL: String? = nil,
+        visitorTokenTTL: Int = 30 * 24 * 3600,
+        socketMessageBurst: Int = 600,
+        socketMessagesPerSecond: Int = 100,
+        bcryptCost: Int = 10,
+        seedDemo: Bool = false
+    ) {
+        self.jwtSecret = jwtSecret
+        self.dataDirectory = dataDirectory
+        self.publicURL = publicURL
+        self.maxUploadBytes = maxUploadBytes
+        self.maxTextLength = maxTextLength
+        self.publicVisitorHTTP = publicVisitorHTTP
+        self.databaseURL = databaseURL
+        self.visitorTokenTTL = visitorTokenTTL
+        self.socketMessageBurst = socketMessageBurst
+        self.socketMessagesPerSecond = socketMessagesPerSecond
+        self.bcryptCost = bcryptCost
+        self.seedDemo = seedDemo
+    }
+
+    /// Reads the environment. Throws `ConfigError` with a message naming the setting at fault.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        let dataDirectory = URL(fileURLWithPath: env["LIVECHAT_DATA_DIR"].nonEmpty ?? "./data", isDirectory: true)
+            .standardizedFileURL
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let secret: String
+        if let given = env["LIVECHAT_JWT_SECRET"].nonEmpty {
+            secret = given
+        } else {
+            secret = try SecretFile.loadOrCreate(in: dataDirectory)
+        }
+        var config = AppConfig(jwtSecret: secret, dataDirectory: dataDirectory)
+        config.publicURL = env["LIVECHAT_PUBLIC_URL"].nonEmpty.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        config.maxUploadBytes = try int(env, "LIVECHAT_MAX_UPLOAD_BYTES", default: config.maxUploadBytes, range: 1...(2 << 30))
+        config.maxTextLength = try int(env, "LIVECHAT_MAX_TEXT", default: config.maxTextLength, range: 1...50_000)
+        config.publicVisitorHTTP = try bool(env, "LIVECHAT_PUBLIC_VISITOR_HTTP", default: false)
+        config.databaseURL = env["DATABASE_URL"].nonEmpty
+        config.visitorTokenTTL = try int(env, "LIVECHAT_VISITOR_TOKEN_TTL", default: config.visitorTokenTTL, range: 60...(365 * 24 * 3600))
+        config.socketMessageBurst = try int(env, "LIVECHAT_WS_BURST", default: config.socketMessageBurst, range: 1...1_000_000)
+        config.socketMessagesPerSecond = try int(env, "LIVECHAT_WS_RATE", default: config.socketMessagesPerSecond, range: 1...1_000_000)
+        config.bcryptCost = try int(env, "LIVECHAT_BCRYPT_COST", default: config.bcryptCost, range: 4...16)
+        config.seedDemo = try bool(env, "LIVECHAT_DEMO", default: true)
+        try config.validate()
+        return config
+    }
+
+    public func validate() throws {
+        guard jwtSecret.utf8.count >= 32 else {
+            throw ConfigError("LIVECHAT_JWT_SECRET must be at least 32 bytes long (it has \(jwtSecret.utf8.count)).")
+        }
+        if let publicURL, URL(string: publicURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ConfigError("LIVECHAT_PUBLIC_URL must be an absolute http(s) URL, got \"\(publicURL)\".")
+        }
+        if let databaseURL, !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) {
+            throw ConfigError("DATABASE_URL must be a postgres:// URL.")
+        }
+    }
+
+    var mediaDirectory: URL { dataDirectory.appendingPathComponent("media/chat_attachments", isDirectory: true) }
+    var databaseFile: URL { dataDirectory.appendingPathComponent("livechat.sqlite") }
+
+    private static func int(_ env: [String: String], _ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = env[key].nonEmpty else { return value }
+        guard let parsed = Int(raw), range.contains(parsed) else {
+            throw ConfigError("\(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got \"\(raw)\".")
+        }
+        return parsed
+    }
+
+    private static func bool(_ env: [String: String], _ key: String, default value: Bool) throws -> Bool {
+        guard let raw = env[key].nonEmpty?.lowercased() else { return value }
+        switch raw {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigError("\(key) must be 1 or 0, got \"\(raw)\".")
+        }
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Optional where Wrapped == String {
+    var nonEmpty: String? {
+        guard let self, !self.isEmpty else { return nil }
+        return self
+    }
+}

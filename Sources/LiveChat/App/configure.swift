@@ -1,0 +1,58 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import NIOCore
+import Vapor
+
+/// Builds the whole server on `app`: database (SQLite file, or PostgreSQL with `DATABASE_URL`),
+/// migrations, services, middleware, routes and commands. Tests call it with their own config.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    try config.validate()
+    try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+
+    if let url = config.databaseURL {
+        var postgres = try SQLPostgresConfiguration(url: url)
+        postgres.coreConfiguration.tls = .disable
+        app.databases.use(.postgres(configuration: postgres), as: .psql)
+    } else {
+        app.databases.use(.sqlite(.file(config.databaseFile.path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
+    }
+    app.migrations.add(Migration001CreateTenancy(), Migration002CreateSessions(), Migration003CreateMessages())
+    if config.databaseURL == nil { try await SQLiteTuning.apply(to: app) }
+    try await app.autoMigrate()
+
+    let hub = SessionHub()
+    app.chat = ChatServices(
+        config: config,
+        tokens: await TokenService(secret: config.jwtSecret),
+        hub: hub,
+        writer: MessageWriter(db: app.db, fanout: LocalFanout(hub: hub), logger: app.logger),
+        files: try FileStore(directory: config.mediaDirectory))
+
+    app.middleware = Middlewares()
+    app.middleware.use(CORSMiddleware(configuration: .init(
+        allowedOrigin: .originBased, allowedMethods: [.GET, .POST, .OPTIONS],
+        allowedHeaders: [.accept, .authorization, .contentType, .origin, .xRequestedWith])))
+    app.middleware.use(ErrorEnvelopeMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: "index.html"))
+    app.routes.defaultMaxBodySize = "16kb"
+    try routes(app)
+
+    app.asyncCommands.use(CreateBusinessCommand(), as: "create-business")
+    app.asyncCommands.use(CreateDepartmentCommand(), as: "create-department")
+    app.asyncCommands.use(CreateAgentCommand(), as: "create-agent")
+    app.asyncCommands.use(MintTokenCommand(), as: "mint-token")
+    app.lifecycle.use(SocketDrain())
+
+    if config.seedDemo {
+        let demo = try await DemoSeed.ensure(app)
+        app.lifecycle.use(DemoBanner(demo: demo))
+    }
+}
+
+/// Shutdown: every open socket is told the server is going away (1001).
+struct SocketDrain: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        application.chat.hub.closeAll()
+    }
+}

@@ -1,0 +1,12 @@
+import Vapor
+
+func routes(_ app: Application) throws {
+    try app.register(collection: HealthController())
+    try app.register(collection: StartSessionController())
+    try app.register(collection: UploadController())
+    try app.register(collection: HistoryController())
+    try app.register(collection: SessionEndController())
+    try app.register(collection: MediaController())
+    try app.register(collection: AdminController())
+    try app.register(collection: VisitorSocketController())
+}

@@ -1,0 +1,34 @@
+import Foundation
+import JWT
+
+/// Who a token speaks for.
+enum Role: String, Codable, Sendable {
+    case visitor, agent, admin
+}
+
+/// The contract's claims: `sub`, `role`, `business` (absent for a platform admin), `exp`, `iat`.
+struct TokenClaims: JWTPayload, Equatable {
+    var sub: SubjectClaim
+    var role: Role
+    var business: UUID?
+    var exp: ExpirationClaim
+    var iat: IssuedAtClaim
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+        guard UUID(uuidString: sub.value) != nil else { throw JWTError.claimVerificationFailure(failedClaim: sub, reason: "sub is not a UUID") }
+        if role != .admin, business == nil {
+            throw JWTError.claimVerificationFailure(failedClaim: nil, reason: "business claim missing")
+        }
+    }
+}
+
+/// What a merchant's backend signs with the business's identity secret to prove a customer.
+struct CustomerClaims: JWTPayload {
+    var sub: SubjectClaim
+    var exp: ExpirationClaim
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+    }
+}

@@ -1,0 +1,116 @@
+import Fluent
+import Foundation
+
+/// A session's history: messages (by `seq`) and attachments (by upload time), merged oldest first.
+struct Timeline: Sendable {
+    static let defaultLimit = 500
+    static let maxLimit = 1000
+
+    enum Item: Encodable, Sendable {
+        case message(WireMessage)
+        case attachment(WireAttachment)
+
+        private enum CodingKeys: String, CodingKey { case type, data }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .message(let message):
+                try c.encode("message", forKey: .type)
+                try c.encode(message, forKey: .data)
+            case .attachment(let attachment):
+                try c.encode("attachment", forKey: .type)
+                try c.encode(attachment, forKey: .data)
+            }
+        }
+    }
+
+    let db: any Database
+
+    /// The items after message `after` (when given), at most `limit` messages and the attachments
+    /// uploaded up to the last of them (all later ones when this is the last page).
+    func items(of session: UUID, after: UUID?, limit: Int) async throws -> [Item] {
+        var afterSeq = 0
+        var since: Date?
+        if let after {
+            guard let anchor = try await ChatMessage.find(after, on: db), anchor.sessionID == session else {
+                throw ChatError.invalid("after", "Unknown message id for this session.")
+            }
+            afterSeq = anchor.seq
+            since = anchor.createdAt
+        }
+        let messages = try await ChatMessage.query(on: db)
+            .filter(\.$sessionID == session)
+            .filter(\.$seq > afterSeq)
+            .sort(\.$seq)
+            .limit(limit + 1)
+            .all()
+        let page = Array(messages.prefix(limit))
+        var attachments = Attachment.query(on: db).filter(\.$sessionID == session)
+        if let since { attachments = attachments.filter(\.$createdAt > since) }
+        if messages.count > limit, let last = page.last { attachments = attachments.filter(\.$createdAt <= last.createdAt) }
+        let files = try await attachments.sort(\.$createdAt).all()
+
+        var merged: [Item] = []
+        var fileIndex = 0
+        for message in page {
+            while fileIndex < files.count, files[fileIndex].createdAt <= message.createdAt {
+                merged.append(.attachment(WireAttachment(files[fileIndex])))
+                fileIndex += 1
+            }
+            merged.append(.message(WireMessage(message)))
+        }
+        merged += files[fileIndex...].map { .attachment(WireAttachment($0)) }
+        return merged
+    }
+}
+
+/// An attachment as history and the upload answer show it.
+struct WireAttachment: Encodable, Sendable {
+    let id: String
+    let file: String
+    let fileName: String
+    let contentType: String
+    let size: Int
+    let message: String?
+    let uploadedByEndUser: String?
+    let uploadedByAgent: String?
+    let sessionID: String
+    let timestamp: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, file, size, message, timestamp
+        case fileName = "file_name"
+        case contentType = "content_type"
+        case uploadedByEndUser = "uploaded_by_end_user"
+        case uploadedByAgent = "uploaded_by_agent"
+        case sessionID = "session_id"
+    }
+
+    init(_ attachment: Attachment) {
+        id = attachment.id?.uuidString.lowercased() ?? ""
+        file = attachment.url
+        fileName = attachment.fileName
+        contentType = attachment.contentType
+        size = attachment.size
+        message = attachment.messageID?.uuidString.lowercased()
+        uploadedByEndUser = attachment.uploadedByEndUser?.uuidString.lowercased()
+        uploadedByAgent = attachment.uploadedByAgent?.uuidString.lowercased()
+        sessionID = attachment.sessionID.uuidString.lowercased()
+        timestamp = WireTime.iso(attachment.createdAt)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(file, forKey: .file)
+        try c.encode(fileName, forKey: .fileName)
+        try c.encode(contentType, forKey: .contentType)
+        try c.encode(size, forKey: .size)
+        try c.encode(message, forKey: .message)
+        try c.encode(uploadedByEndUser, forKey: .uploadedByEndUser)
+        try c.encode(uploadedByAgent, forKey: .uploadedByAgent)
+        try c.encode(sessionID, forKey: .sessionID)
+        try c.encode(timestamp, forKey: .timestamp)
+    }
+}

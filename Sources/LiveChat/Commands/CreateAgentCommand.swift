@@ -1,0 +1,25 @@
+import Vapor
+
+/// `livechat create-agent --business ID --email E --password P --name N`
+struct CreateAgentCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "business", help: "The business's id") var business: String?
+        @Option(name: "email", help: "Login email") var email: String?
+        @Option(name: "password", help: "Login password (at least 8 characters)") var password: String?
+        @Option(name: "name", help: "Display name") var name: String?
+        init() {}
+    }
+
+    var help: String { "Creates an agent (password hashed with Bcrypt) and prints its id." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let raw = signature.business, let business = UUID(uuidString: raw) else { throw ConfigError("--business must be a business id") }
+        guard let email = signature.email, email.contains("@") else { throw ConfigError("--email must be an email address") }
+        guard let password = signature.password, password.count >= 8 else { throw ConfigError("--password must have at least 8 characters") }
+        let app = context.application
+        let hash = try Bcrypt.hash(password, cost: app.chat.config.bcryptCost)
+        let agent = try await Directory(db: app.db)
+            .createAgent(business: business, email: email, passwordHash: hash, name: signature.name ?? email)
+        context.console.output("agent \(try agent.requireID().uuidString.lowercased())")
+    }
+}

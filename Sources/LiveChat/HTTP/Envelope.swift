@@ -1,0 +1,36 @@
+import Vapor
+
+/// The seed's success shape: `{"message": "...", "data": ...}`.
+struct Envelope<Payload: Encodable & Sendable>: Encodable, Sendable {
+    let message: String
+    let data: Payload
+
+    func response(status: HTTPResponseStatus = .ok) throws -> Response {
+        let response = Response(status: status)
+        try response.content.encode(self, as: .json)
+        return response
+    }
+}
+
+/// Absolute URLs of uploaded files: `LIVECHAT_PUBLIC_URL`, else the request's own host.
+enum MediaURL {
+    static let prefix = "/media/chat_attachments/"
+
+    static func absolute(_ storedName: String, req: Request) -> String {
+        base(req) + prefix + storedName
+    }
+
+    static func base(_ req: Request) -> String {
+        if let configured = req.chat.config.publicURL { return configured }
+        let host = req.headers.first(name: .host) ?? ""
+        let safe = !host.isEmpty && host.count <= 255 && host.allSatisfy { $0.isLetter || $0.isNumber || ".-:[]".contains($0) }
+        return "http://" + (safe ? host : "localhost")
+    }
+
+    /// The stored name in a file URL we handed out (any host), or nil.
+    static func storedName(in url: String) -> String? {
+        guard let components = URLComponents(string: url), components.path.hasPrefix(prefix) else { return nil }
+        let name = String(components.path.dropFirst(prefix.count))
+        return name.isEmpty || name.contains("/") ? nil : name
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// What a client may send over the chat socket, validated. `Refusal` carries the error sentence.
+enum InboundFrame: Sendable, Equatable {
+    case text(content: String, clientID: String?)
+    case file(url: String, isAudio: Bool, clientID: String?)
+    case endSession
+
+    struct Refusal: Error, Equatable { let message: String }
+
+    private struct Raw: Decodable {
+        var type: JSONValue?
+        var content: JSONValue?
+        var file: JSONValue?
+        var is_audio: JSONValue?
+        var client_id: JSONValue?
+    }
+
+    static func parse(_ bytes: some Collection<UInt8>, maxText: Int) -> Result<InboundFrame, Refusal> {
+        guard let raw = try? JSONDecoder().decode(Raw.self, from: Data(bytes)) else {
+            return .failure(Refusal(message: "Invalid message: expected a JSON object."))
+        }
+        guard case .string(let type)? = raw.type else {
+            return .failure(Refusal(message: "Invalid message: \"type\" must be a string."))
+        }
+        let clientID: String?
+        switch raw.client_id {
+        case nil, .null?: clientID = nil
+        case .string(let value)? where !value.isEmpty && value.count <= 100: clientID = value
+        default: return .failure(Refusal(message: "Invalid message: \"client_id\" must be a string of 1 to 100 characters."))
+        }
+        switch type {
+        case "text":
+            guard case .string(let content)? = raw.content else {
+                return .failure(Refusal(message: "Invalid message: \"content\" must be a string."))
+            }
+            let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { return .failure(Refusal(message: "Message content cannot be empty.")) }
+            guard trimmed.count <= maxText else {
+                return .failure(Refusal(message: "Message content is too long (at most \(maxText) characters)."))
+            }
+            return .success(.text(content: trimmed, clientID: clientID))
+        case "file":
+            guard case .string(let url)? = raw.file, !url.isEmpty, url.utf8.count <= 2048 else {
+                return .failure(Refusal(message: "Invalid message: \"file\" must be the URL of an uploaded file."))
+            }
+            let isAudio: Bool
+            switch raw.is_audio {
+            case nil, .null?: isAudio = false
+            case .bool(let value)?: isAudio = value
+            default: return .failure(Refusal(message: "Invalid message: \"is_audio\" must be true or false."))
+            }
+            return .success(.file(url: url, isAudio: isAudio, clientID: clientID))
+        case "end_session":
+            return .success(.endSession)
+        case "session_ended", "connection_established", "error":
+            return .failure(Refusal(message: "Message type \"\(type)\" is sent by the server only."))
+        default:
+            return .failure(Refusal(message: "Unknown message type \"\(type)\"."))
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOWebSocket
+
+/// One open chat socket on its channel: writes frames (in call order), bounds what waits to be
+/// written, buffers session events while the client catches up, and closes with a code.
+final class SocketConnection: Sendable {
+    let channel: any Channel
+    let sessionID: UUID
+    let identity: Identity
+
+    /// Frames queued but not yet written before the connection counts as a reader that stopped
+    /// reading and is dropped.
+    static let maxPendingWrites = 4096
+
+    private struct State {
+        var closing = false
+        var pendingWrites = 0
+        /// Non-nil while catching up: live events wait here until the stored ones are sent.
+        var heldEvents: [SessionEvent]?
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    init(channel: any Channel, sessionID: UUID, identity: Identity, catchingUp: Bool) {
+        self.channel = channel
+        self.sessionID = sessionID
+        self.identity = identity
+        if catchingUp { state.withLockedValue { $0.heldEvents = [] } }
+    }
+
+    var isClosing: Bool { state.withLockedValue { $0.closing } }
+
+    /// Sends one text frame unless the connection is closing; drops a connection whose queue overflows.
+    func send(_ payload: ByteBuffer) {
+        let admitted: Bool? = state.withLockedValue { state in
+            guard !state.closing else { return nil }
+            guard state.pendingWrites < Self.maxPendingWrites else {
+                state.closing = true
+                return false
+            }
+            state.pendingWrites += 1
+            return true
+        }
+        switch admitted {
+        case nil:
+            return
+        case false?:
+            channel.close(promise: nil)
+        case true?:
+            let promise = channel.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenComplete { [state] _ in state.withLockedValue { $0.pendingWrites -= 1 } }
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: promise)
+        }
+    }
+
+    func send<T: Encodable>(json value: T) {
+        send(JSONFrame.encode(value, allocator: channel.allocator))
+    }
+
+    func sendError(_ message: String) {
+        send(json: ServerFrame.error(message))
+    }
+
+    /// A session event from the hub: held while catching up, else written; `ended` also closes (4006).
+    func deliver(_ event: SessionEvent) {
+        let held = state.withLockedValue { state -> Bool in
+            guard state.heldEvents != nil else { return false }
+            state.heldEvents?.append(event)
+            return true
+        }
+        if !held { write(event) }
+    }
+
+    /// Ends catch-up: writes the held events that are newer than `lastSentSeq`, then goes live.
+    func finishCatchUp(lastSentSeq: Int) {
+        while true {
+            let batch = state.withLockedValue { state -> [SessionEvent] in
+                let events = state.heldEvents ?? []
+                state.heldEvents = events.isEmpty ? nil : []
+                return events
+            }
+            if batch.isEmpty { return }
+            for event in batch where event.seq.map({ $0 > lastSentSeq }) ?? true {
+                write(event)
+            }
+        }
+    }
+
+    private func write(_ event: SessionEvent) {
+        send(event.payload)
+        if event.kind == .ended { close(code: .sessionEnded) }
+    }
+
+    /// Sends a close frame with `code` and closes the channel when the peer answers, or after a grace period.
+    func close(code: WebSocketErrorCode) {
+        let first = state.withLockedValue { state -> Bool in
+            defer { state.closing = true }
+            return !state.closing
+        }
+        guard first else { return }
+        var data = channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code)
+        let channel = self.channel
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data), promise: nil)
+        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+    }
+
+    /// The peer sent a close frame: answer it (unless we started the close) and close the channel.
+    func peerClosed(code: WebSocketErrorCode?) {
+        let weStarted = state.withLockedValue { state -> Bool in
+            defer { state.closing = true }
+            return state.closing
+        }
+        if weStarted {
+            channel.close(promise: nil)
+            return
+        }
+        var data = channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code ?? .normalClosure)
+        let channel = self.channel
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+}
+
+extension WebSocketErrorCode {
+    /// The seed's close codes.
+    static let missingSession = WebSocketErrorCode.unknown(4001)
+    static let invalidSession = WebSocketErrorCode.unknown(4002)
+    static let unauthorized = WebSocketErrorCode.unknown(4003)
+    static let sessionEnded = WebSocketErrorCode.unknown(4006)
+}
+
+enum JSONFrame {
+    static func encode<T: Encodable>(_ value: T, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
+        var buffer = allocator.buffer(capacity: data.count)
+        buffer.writeBytes(data)
+        return buffer
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// A stored chat message as clients see it: the seed's broadcast fields plus `id`, `seq`,
+/// `sender_type`, `session_id` and the sender's `client_id`. History items use the same shape.
+struct WireMessage: Codable, Sendable, Equatable {
+    var type: String
+    var id: UUID
+    var sessionID: UUID
+    var seq: Int
+    var content: String?
+    var file: String?
+    var fileName: String?
+    var isAudio: Bool?
+    var senderID: UUID
+    var senderType: String
+    var clientID: String?
+    var timestamp: String
+
+    enum CodingKeys: String, CodingKey {
+        case type, id, seq, content, file, timestamp
+        case sessionID = "session_id"
+        case fileName = "file_name"
+        case isAudio = "is_audio"
+        case senderID = "sender_id"
+        case senderType = "sender_type"
+        case clientID = "client_id"
+    }
+
+    init(_ message: ChatMessage) {
+        type = message.type
+        id = message.id ?? UUID()
+        sessionID = message.sessionID
+        seq = message.seq
+        content = message.content
+        file = message.file
+        fileName = message.fileName
+        isAudio = message.type == "file" ? message.isAudio : nil
+        senderID = message.senderID
+        senderType = message.senderType
+        clientID = message.clientID
+        timestamp = WireTime.iso(message.createdAt)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(id.uuidString.lowercased(), forKey: .id)
+        try c.encode(sessionID.uuidString.lowercased(), forKey: .sessionID)
+        try c.encode(seq, forKey: .seq)
+        if type == "text" {
+            try c.encode(content ?? "", forKey: .content)
+        } else {
+            try c.encode(file, forKey: .file)
+            try c.encode(fileName, forKey: .fileName)
+            try c.encode(isAudio ?? false, forKey: .isAudio)
+        }
+        try c.encode(senderID.uuidString.lowercased(), forKey: .senderID)
+        try c.encode(senderType, forKey: .senderType)
+        try c.encodeIfPresent(clientID, forKey: .clientID)
+        try c.encode(timestamp, forKey: .timestamp)
+    }
+}
+
+/// Frames the server sends that are not chat messages.
+enum ServerFrame {
+    static func connectionEstablished(_ session: UUID) -> [String: String] {
+        ["type": "connection_established", "session_id": session.uuidString.lowercased()]
+    }
+
+    static func sessionEnded(_ session: UUID, at date: Date) -> [String: String] {
+        ["type": "session_ended", "message": "The session has ended.", "timestamp": WireTime.iso(date),
+         "session_id": session.uuidString.lowercased()]
+    }
+
+    static func error(_ message: String) -> [String: String] {
+        ["type": "error", "message": message]
+    }
+
+    static let endedError = "This session has ended. No further communication is allowed."
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Uploaded files on disk, under random names, in the data folder's `media/chat_attachments`.
+struct FileStore: Sendable {
+    let directory: URL
+
+    init(directory: URL) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// A fresh path for an upload in progress.
+    func temporaryFile() -> URL {
+        directory.appendingPathComponent(".upload-\(RandomToken.hex(bytes: 16))")
+    }
+
+    /// Moves a finished upload to its final random name (`<32 hex>.<ext>`), returned.
+    func keep(_ temporary: URL, kind: FileKind) throws -> String {
+        let name = "\(RandomToken.hex(bytes: 16)).\(kind.fileExtension)"
+        try FileManager.default.moveItem(at: temporary, to: directory.appendingPathComponent(name))
+        return name
+    }
+
+    func discard(_ temporary: URL) {
+        try? FileManager.default.removeItem(at: temporary)
+    }
+
+    /// The path of a stored file, only for names this store hands out.
+    func path(of storedName: String) -> String? {
+        let parts = storedName.split(separator: ".")
+        guard parts.count == 2, parts[0].count == 32, parts[0].allSatisfy(\.isHexDigit),
+              parts[1].count <= 5, parts[1].allSatisfy({ $0.isLetter || $0.isNumber }) else { return nil }
+        return directory.appendingPathComponent(storedName).path
+    }
+}

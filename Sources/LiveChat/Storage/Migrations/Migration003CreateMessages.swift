@@ -1,0 +1,45 @@
+import Fluent
+import SQLKit
+
+/// Messages (numbered per session; a client's `client_id` stored once per sender) and attachments.
+struct Migration003CreateMessages: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ChatMessage.schema)
+            .id()
+            .field("session_id", .uuid, .required, .references(ChatSession.schema, .id, onDelete: .cascade))
+            .field("seq", .int, .required)
+            .field("type", .string, .required)
+            .field("content", .string)
+            .field("file", .string)
+            .field("file_name", .string)
+            .field("is_audio", .bool, .required)
+            .field("attachment_id", .uuid)
+            .field("sender_id", .uuid, .required)
+            .field("sender_type", .string, .required)
+            .field("client_id", .string)
+            .field("created_at", .datetime, .required)
+            .unique(on: "session_id", "seq")
+            .unique(on: "session_id", "sender_id", "client_id")
+            .create()
+        try await database.schema(Attachment.schema)
+            .id()
+            .field("session_id", .uuid, .required, .references(ChatSession.schema, .id, onDelete: .cascade))
+            .field("stored_name", .string, .required)
+            .field("url", .string, .required)
+            .field("file_name", .string, .required)
+            .field("content_type", .string, .required)
+            .field("size", .int, .required)
+            .field("message_id", .uuid)
+            .field("uploaded_by_end_user", .uuid)
+            .field("uploaded_by_agent", .uuid)
+            .field("created_at", .datetime, .required)
+            .unique(on: "stored_name")
+            .create()
+        try await database.sql().raw("CREATE INDEX attachments_by_session ON attachments (session_id, created_at)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Attachment.schema).delete()
+        try await database.schema(ChatMessage.schema).delete()
+    }
+}

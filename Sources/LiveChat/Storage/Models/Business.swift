@@ -1,0 +1,26 @@
+import Fluent
+import Foundation
+
+/// A merchant. Fluent models are the accepted `@unchecked Sendable`: their property wrappers are
+/// mutable reference storage, and each instance is only used by the task that loaded it.
+final class Business: Model, @unchecked Sendable {
+    static let schema = "businesses"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "identity_secret") var identitySecret: String
+    @Field(key: "allowed_origins") var allowedOrigins: [String]
+    @Field(key: "allow_unverified_customer_ids") var allowUnverifiedCustomerIDs: Bool
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(id: UUID = UUID(), name: String, identitySecret: String, allowedOrigins: [String], allowUnverifiedCustomerIDs: Bool) {
+        self.id = id
+        self.name = name
+        self.identitySecret = identitySecret
+        self.allowedOrigins = allowedOrigins
+        self.allowUnverifiedCustomerIDs = allowUnverifiedCustomerIDs
+        self.createdAt = WireTime.now()
+    }
+}
