@@ -16,8 +16,7 @@ struct StartSessionTests {
             #expect((reply.data["token"] as? String)?.split(separator: ".").count == 3)
             #expect(reply.data["business"] as? String == business.id)
             #expect(reply.data["department"] as? String == business.department)
-            let started = reply.data["started_at"] as? String ?? ""
-            #expect(started.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil)
+            #expect(isISOMillis(reply.data["started_at"]))
         }
     }
 

@@ -117,13 +117,13 @@ struct TestClient: Sendable {
     /// Opens a chat socket with `Sec-WebSocket-Protocol: Bearer, <token>`.
     func socket(session: String?, token: String?, query: String = "", headers: [(String, String)] = [],
                 subprotocols: [String]? = nil) async throws -> TestSocket {
-        var path = "/ws/visitor-chat/"
         var params: [String] = []
         if let session { params.append("session_id=\(session)") }
         if !query.isEmpty { params.append(query) }
-        if !params.isEmpty { path += "?" + params.joined(separator: "&") }
         let protocols = subprotocols ?? (token.map { ["Bearer", $0] } ?? [])
-        return try await TestSocket.connect(url: server.wsBase + path, subprotocols: protocols, headers: headers)
+        return try await TestSocket.connect(
+            port: server.port, path: "/ws/visitor-chat/", query: params.isEmpty ? nil : params.joined(separator: "&"),
+            subprotocols: protocols, headers: headers)
     }
 
     /// A socket that must be accepted: returns it after its `connection_established`.

@@ -13,7 +13,6 @@ struct TestServer: Sendable {
     let config: AppConfig
 
     var base: String { "http://127.0.0.1:\(port)" }
-    var wsBase: String { "ws://127.0.0.1:\(port)" }
     var tokens: TokenService { app.chat.tokens }
 }
 

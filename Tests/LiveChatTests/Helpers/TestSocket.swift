@@ -15,18 +15,22 @@ final class TestSocket: Sendable {
         self.ws = ws
     }
 
-    static func connect(url: String, subprotocols: [String], headers extra: [(String, String)] = []) async throws -> TestSocket {
+    static func connect(port: Int, path: String, query: String?, subprotocols: [String], headers extra: [(String, String)] = []) async throws -> TestSocket {
         var headers = HTTPHeaders()
         if !subprotocols.isEmpty { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocols.joined(separator: ", ")) }
         for (name, value) in extra { headers.add(name: name, value: value) }
         let box = NIOLockedValueBox<TestSocket?>(nil)
         let configuration = WebSocketClient.Configuration(maxFrameSize: 1 << 24)
-        try await WebSocket.connect(to: url, headers: headers, configuration: configuration, on: MultiThreadedEventLoopGroup.singleton) { ws in
+        let connected: EventLoopFuture<Void> = WebSocket.connect(
+            scheme: "ws", host: "127.0.0.1", port: port, path: path, query: query, headers: headers,
+            configuration: configuration, on: MultiThreadedEventLoopGroup.singleton
+        ) { ws in
             let socket = TestSocket(ws: ws)
-            // The synchronous callback keeps frames in arrival order.
+            // Registered synchronously on upgrade, so no frame is missed; kept in arrival order.
             ws.onText { _, text in socket.inbox.withLockedValue { $0.frames.append(text) } }
             box.withLockedValue { $0 = socket }
         }
+        try await connected.get()
         guard let socket = box.withLockedValue({ $0 }) else { throw TestFailure("no socket") }
         return socket
     }

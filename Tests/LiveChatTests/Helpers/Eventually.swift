@@ -1,0 +1,18 @@
+import Foundation
+
+/// Re-reads `value` until `done` holds or `timeout` passes; returns the last value read.
+func eventually<T>(timeout: Double = 5, _ value: () async throws -> T, until done: (T) -> Bool) async throws -> T {
+    let deadline = Date().addingTimeInterval(timeout)
+    var last = try await value()
+    while !done(last), Date() < deadline {
+        try await Task.sleep(for: .milliseconds(20))
+        last = try await value()
+    }
+    return last
+}
+
+/// ISO 8601 UTC with milliseconds and `Z`, as the seed writes timestamps.
+func isISOMillis(_ value: Any?) -> Bool {
+    guard let text = value as? String else { return false }
+    return text.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil
+}
