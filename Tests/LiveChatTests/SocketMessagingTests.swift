@@ -147,8 +147,9 @@ struct SocketMessagingTests {
             let socket = try await client.joined(chat)
             let piece = [UInt8](repeating: 0x61, count: 30 * 1024)
             try await socket.sendFrame(Array(#"{"type":"text","content":""#.utf8), opcode: .text, fin: false)
-            for _ in 0..<3 { try await socket.sendFrame(piece, opcode: .continuation, fin: false) }
-            try await socket.sendFrame(Array(#""}"#.utf8), opcode: .continuation, fin: true)
+            // The server closes as soon as the total passes 64 KiB; later sends may find the socket closed.
+            for _ in 0..<3 { try? await socket.sendFrame(piece, opcode: .continuation, fin: false) }
+            try? await socket.sendFrame(Array(#""}"#.utf8), opcode: .continuation, fin: true)
             #expect(try await socket.closed().code == 1009)
         }
     }

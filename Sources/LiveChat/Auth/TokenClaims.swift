@@ -14,6 +14,18 @@ struct TokenClaims: JWTPayload, Equatable {
     var exp: ExpirationClaim
     var iat: IssuedAtClaim
 
+    private enum CodingKeys: String, CodingKey { case sub, role, business, exp, iat }
+
+    /// Ids are written in lowercase, as everywhere in the API.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sub, forKey: .sub)
+        try c.encode(role, forKey: .role)
+        try c.encodeIfPresent(business?.uuidString.lowercased(), forKey: .business)
+        try c.encode(exp, forKey: .exp)
+        try c.encode(iat, forKey: .iat)
+    }
+
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
         guard UUID(uuidString: sub.value) != nil else { throw JWTError.claimVerificationFailure(failedClaim: sub, reason: "sub is not a UUID") }

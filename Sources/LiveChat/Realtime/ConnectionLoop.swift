@@ -18,8 +18,8 @@ struct ConnectionLoop: Sendable {
             connection.close(code: .unexpectedServerError)
             return
         }
+        // Every frame received before the socket closed is handled: nothing accepted is dropped.
         for await text in frames {
-            if connection.isClosing { break }
             await handle(text)
         }
     }

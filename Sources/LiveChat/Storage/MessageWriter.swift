@@ -80,13 +80,13 @@ actor MessageWriter {
 
     private func commit(_ batch: [PendingMessage]) async {
         do {
-            let outcomes = try await db.transaction { tx in try await Self.store(batch, on: tx) }
+            let outcomes = try await store(batch)
             await publish(outcomes)
         } catch {
             logger.warning("batch of \(batch.count) messages failed, storing one by one", metadata: ["error": "\(String(reflecting: error))"])
             for message in batch {
                 do {
-                    let outcomes = try await db.transaction { tx in try await Self.store([message], on: tx) }
+                    let outcomes = try await store([message])
                     await publish(outcomes)
                 } catch {
                     logger.error("message not stored", metadata: ["session": "\(message.sessionID)", "error": "\(String(reflecting: error))"])
@@ -129,10 +129,19 @@ actor MessageWriter {
         }
     }
 
-    /// Stores a batch in one transaction: drops repeated `client_id`s, numbers the rest per session
-    /// (refusing sessions that have ended), inserts them and links file messages to their attachment.
-    private static func store(_ batch: [PendingMessage], on tx: any Database) async throws -> [Outcome] {
-        let known = try await existingDuplicates(of: batch, on: tx)
+    /// Looks up repeated `client_id`s first (a read outside the transaction, so that the transaction
+    /// starts with a write and waits for SQLite's write lock instead of failing on a stale snapshot),
+    /// then stores the batch in one transaction.
+    private func store(_ batch: [PendingMessage]) async throws -> [Outcome] {
+        let known = try await Self.existingDuplicates(of: batch, on: db)
+        return try await db.transaction { tx in try await Self.store(batch, known: known, on: tx) }
+    }
+
+    /// Numbers the new messages per session (refusing sessions that have ended), inserts them and
+    /// links file messages to their attachment; repeats of a stored `client_id` answer with it.
+    private static func store(
+        _ batch: [PendingMessage], known: [PendingMessage.DuplicateKey: ChatMessage], on tx: any Database
+    ) async throws -> [Outcome] {
         var seenInBatch: [PendingMessage.DuplicateKey: Int] = [:]
         var fresh: [(index: Int, message: PendingMessage)] = []
         var outcomes: [Outcome?] = Array(repeating: nil, count: batch.count)

@@ -31,7 +31,9 @@ final class TestSocket: Sendable {
             box.withLockedValue { $0 = socket }
         }
         try await connected.get()
-        guard let socket = box.withLockedValue({ $0 }) else { throw TestFailure("no socket") }
+        // The connect future may complete just before the upgrade callback has run.
+        let socket = try await eventually { box.withLockedValue { $0 } } until: { $0 != nil }
+        guard let socket else { throw TestFailure("no socket") }
         return socket
     }
 

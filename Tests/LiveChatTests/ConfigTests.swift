@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import LiveChat
+
+@Suite("Settings and health")
+struct ConfigTests {
+    private func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("livechat-config-\(UUID().uuidString)").path
+    }
+
+    @Test func aGeneratedSecretIsKeptWithMode0600AndReused() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try AppConfig.fromEnvironment(["LIVECHAT_DATA_DIR": directory])
+        let second = try AppConfig.fromEnvironment(["LIVECHAT_DATA_DIR": directory])
+        #expect(first.jwtSecret == second.jwtSecret)
+        #expect(first.jwtSecret.utf8.count >= 32)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/jwt-secret")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test(arguments: [
+        ["LIVECHAT_JWT_SECRET": "too-short"],
+        ["LIVECHAT_MAX_UPLOAD_BYTES": "lots"],
+        ["LIVECHAT_MAX_TEXT": "0"],
+        ["LIVECHAT_PUBLIC_VISITOR_HTTP": "maybe"],
+        ["LIVECHAT_PUBLIC_URL": "not a url"],
+        ["DATABASE_URL": "mysql://x"],
+    ])
+    func invalidSettingsAreRefusedAtBoot(env: [String: String]) throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(env.merging(["LIVECHAT_DATA_DIR": directory]) { $1 }) }
+    }
+
+    @Test func settingsAreRead() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = try AppConfig.fromEnvironment([
+            "LIVECHAT_DATA_DIR": directory, "LIVECHAT_JWT_SECRET": String(repeating: "s", count: 32),
+            "LIVECHAT_PUBLIC_URL": "https://chat.example/", "LIVECHAT_MAX_UPLOAD_BYTES": "1000", "LIVECHAT_MAX_TEXT": "10",
+            "LIVECHAT_PUBLIC_VISITOR_HTTP": "1"])
+        #expect(config.publicURL == "https://chat.example")
+        #expect(config.maxUploadBytes == 1000 && config.maxTextLength == 10 && config.publicVisitorHTTP)
+    }
+
+    @Test func publicURLIsTheBaseOfFileURLs() async throws {
+        try await withServer({ $0.publicURL = "https://chat.example" }) { _, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let upload = try await client.upload(token: chat.token, content: Samples.pdf, fileName: "a.pdf", contentType: "application/pdf")
+            #expect((upload.data["file"] as? String)?.hasPrefix("https://chat.example/media/chat_attachments/") == true)
+        }
+    }
+
+    @Test func healthReportsTheDatabase() async throws {
+        try await withServer { _, client in
+            let reply = try await client.get("/health")
+            #expect(reply.status == 200)
+            #expect(reply.data["database"] as? String == "ok")
+        }
+    }
+
+    @Test func unknownRoutesAnswerTheErrorEnvelope() async throws {
+        try await withServer { _, client in
+            let reply = try await client.get("/no/such/thing/")
+            #expect(reply.status == 404)
+            #expect(reply.message != nil)
+        }
+    }
+}
