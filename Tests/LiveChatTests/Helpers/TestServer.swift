@@ -24,6 +24,7 @@ func withServer(
     var config = AppConfig(jwtSecret: TestServer.secret, dataDirectory: directory, bcryptCost: 4)
     adjust(&config)
     let app = try await Application.make(.testing)
+    app.logger.logLevel = .warning
     app.http.server.configuration.hostname = "127.0.0.1"
     app.http.server.configuration.port = 0
     do {
