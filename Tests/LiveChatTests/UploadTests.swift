@@ -48,7 +48,8 @@ struct UploadTests {
 
     @Test(arguments: [("payload.exe", Samples.elf, "application/octet-stream"), ("page.html", Samples.html, "text/html"),
                       ("image.svg", Samples.svg, "image/svg+xml"), ("notes.txt", Samples.html, "text/plain"),
-                      ("unknown.bin", Data("just some bytes".utf8), "application/octet-stream")])
+                      ("unknown.bin", Data("just some bytes".utf8), "application/octet-stream"),
+                      ("photo.heic", Data([0, 0, 0, 24] + Array("ftypheic".utf8) + [UInt8](repeating: 0, count: 16)), "image/heic")])
     func activeOrUnknownTypesAreRefused415(name: String, content: Data, type: String) async throws {
         try await withServer { _, client in
             let business = try await client.makeBusiness()
@@ -143,6 +144,11 @@ struct UploadTests {
             #expect(noFile.status == 400)
             let empty = try await client.upload(token: chat.token, content: Data(), fileName: "a.pdf", contentType: "application/pdf")
             #expect(empty.status == 400)
+            let twoFiles = try await client.request(.POST, "/chat/upload-file/", token: chat.token,
+                body: Data(("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4 one\r\n"
+                    + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.html\"\r\n\r\n<script>x</script>\r\n--b--\r\n").utf8),
+                headers: [("Content-Type", "multipart/form-data; boundary=b")])
+            #expect(twoFiles.status == 400)
             let garbage = try await client.request(.POST, "/chat/upload-file/", token: chat.token,
                 body: Data("this is not multipart at all".utf8), headers: [("Content-Type", "multipart/form-data; boundary=b")])
             #expect([400].contains(garbage.status))

@@ -23,8 +23,10 @@ public struct AppConfig: Sendable {
     public var socketMessagesPerSecond: Int
     /// Cost of the Bcrypt hash of agent passwords.
     public var bcryptCost: Int
-    /// Create the demo business, department and agent on first start.
+    /// Create the demo business, department and agent when `serve` starts.
     public var seedDemo: Bool
+    /// Apply pending migrations at boot; when off, operators run `livechat migrate`.
+    public var autoMigrate: Bool
 
     public init(
         jwtSecret: String,
@@ -38,7 +40,8 @@ public struct AppConfig: Sendable {
         socketMessageBurst: Int = 600,
         socketMessagesPerSecond: Int = 100,
         bcryptCost: Int = 10,
-        seedDemo: Bool = false
+        seedDemo: Bool = false,
+        autoMigrate: Bool = true
     ) {
         self.jwtSecret = jwtSecret
         self.dataDirectory = dataDirectory
@@ -52,6 +55,7 @@ public struct AppConfig: Sendable {
         self.socketMessagesPerSecond = socketMessagesPerSecond
         self.bcryptCost = bcryptCost
         self.seedDemo = seedDemo
+        self.autoMigrate = autoMigrate
     }
 
     /// Reads the environment. Throws `ConfigError` with a message naming the setting at fault.
@@ -76,6 +80,7 @@ public struct AppConfig: Sendable {
         config.socketMessagesPerSecond = try int(env, "LIVECHAT_WS_RATE", default: config.socketMessagesPerSecond, range: 1...1_000_000)
         config.bcryptCost = try int(env, "LIVECHAT_BCRYPT_COST", default: config.bcryptCost, range: 4...16)
         config.seedDemo = try bool(env, "LIVECHAT_DEMO", default: true)
+        config.autoMigrate = try bool(env, "LIVECHAT_AUTO_MIGRATE", default: true)
         try config.validate()
         return config
     }

@@ -6,6 +6,7 @@ struct ChatServices: Sendable {
     let config: AppConfig
     let tokens: TokenService
     let hub: SessionHub
+    let loops: LoopCounter
     let writer: MessageWriter
     let files: FileStore
 }

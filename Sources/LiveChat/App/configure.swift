@@ -19,13 +19,14 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     app.migrations.add(Migration001CreateTenancy(), Migration002CreateSessions(), Migration003CreateMessages())
     if config.databaseURL == nil { try await SQLiteTuning.apply(to: app) }
-    try await app.autoMigrate()
+    if config.autoMigrate { try await app.autoMigrate() }
 
     let hub = SessionHub()
     app.chat = ChatServices(
         config: config,
         tokens: await TokenService(secret: config.jwtSecret),
         hub: hub,
+        loops: LoopCounter(),
         writer: MessageWriter(db: app.db, fanout: LocalFanout(hub: hub), logger: app.logger),
         files: try FileStore(directory: config.mediaDirectory))
 
@@ -42,17 +43,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateDepartmentCommand(), as: "create-department")
     app.asyncCommands.use(CreateAgentCommand(), as: "create-agent")
     app.asyncCommands.use(MintTokenCommand(), as: "mint-token")
-    app.lifecycle.use(SocketDrain())
+    app.lifecycle.use(ShutdownDrain())
 
-    if config.seedDemo {
-        let demo = try await DemoSeed.ensure(app)
-        app.lifecycle.use(DemoBanner(demo: demo))
-    }
-}
-
-/// Shutdown: every open socket is told the server is going away (1001).
-struct SocketDrain: LifecycleHandler {
-    func shutdownAsync(_ application: Application) async {
-        application.chat.hub.closeAll()
-    }
+    if config.seedDemo { app.lifecycle.use(DemoBanner()) }
 }

@@ -43,7 +43,13 @@ struct FileKind: Sendable, Equatable {
         if starts(Array("OggS".utf8)) { return .ogg }
         if starts([0x1A, 0x45, 0xDF, 0xA3]) { return .webm }
         if starts(Array("ID3".utf8)) || (head.count >= 2 && head[0] == 0xFF && (head[1] & 0xE0) == 0xE0) { return .mp3 }
-        if starts(Array("ftyp".utf8), at: 4) { return starts(Array("M4A ".utf8), at: 8) ? .m4a : .mp4 }
+        if starts(Array("ftyp".utf8), at: 4), head.count >= 12 {
+            switch String(decoding: head[8..<12], as: UTF8.self) {
+            case "M4A ": return .m4a
+            case "isom", "iso2", "mp41", "mp42", "avc1", "dash", "MSNV": return .mp4
+            default: return nil  // HEIC, AVIF, QuickTime and other ISO media: not on the list
+            }
+        }
         if starts([0x50, 0x4B, 0x03, 0x04]) {
             switch ext {
             case "docx": return .docx

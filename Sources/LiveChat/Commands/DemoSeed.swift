@@ -38,17 +38,16 @@ struct DemoSeed: Sendable {
     }
 }
 
-/// Logs the demo's ids, credentials and ready-made tokens once the server is up.
+/// When `serve` starts: creates the demo (once) and logs its ids, credentials and ready-made tokens.
 struct DemoBanner: LifecycleHandler {
-    let demo: DemoSeed
-
     func didBootAsync(_ application: Application) async throws {
         let arguments = CommandLine.arguments.dropFirst()
         guard arguments.isEmpty || arguments.first == "serve" || arguments.first?.hasPrefix("-") == true else { return }
+        let demo = try await DemoSeed.ensure(application)
         let tokens = application.chat.tokens
         let day: TimeInterval = 86_400
         let agentToken = try await tokens.mint(role: .agent, subject: demo.agent, business: demo.business, lifetime: 30 * day)
-        let adminToken = try await tokens.mint(role: .admin, subject: UUID(), business: nil, lifetime: 30 * day)
+        let adminToken = try await tokens.mint(role: .admin, subject: UUID(), business: nil, lifetime: day)
         let base = application.chat.config.publicURL ?? Self.servedAddress(application)
         application.logger.notice("""
 
@@ -56,8 +55,8 @@ struct DemoBanner: LifecycleHandler {
               demo business   \(demo.business.uuidString.lowercased())
               demo department \(demo.department.uuidString.lowercased())
               demo agent      \(demo.agent.uuidString.lowercased())  (\(DemoSeed.agentEmail) / \(DemoSeed.agentPassword))
-              agent token     \(agentToken)
-              admin token     \(adminToken)
+              agent token     \(agentToken)  (30 days)
+              admin token     \(adminToken)  (24 hours)
               data folder     \(application.chat.config.dataDirectory.path)
             """)
     }

@@ -55,7 +55,11 @@ final class MultipartUpload {
 
     private func body(_ buffer: inout ByteBuffer) {
         if partName == "file" {
-            guard !sawFile || fileName != nil else { return }
+            guard !sawFile else {
+                // One file per upload: a second `file` part is refused, not appended.
+                malformed = true
+                return
+            }
             if fileSize + buffer.readableBytes > limit {
                 tooLarge = true
                 fileSize += buffer.readableBytes

@@ -11,6 +11,8 @@ struct ConnectionLoop: Sendable {
     let logger: Logger
 
     func run(_ frames: AsyncStream<String>, lastSeq: Int?) async {
+        services.loops.enter()
+        defer { services.loops.leave() }
         do {
             try await catchUp(lastSeq: lastSeq)
         } catch {

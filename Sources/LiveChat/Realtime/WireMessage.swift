@@ -1,8 +1,9 @@
 import Foundation
 
 /// A stored chat message as clients see it: the seed's broadcast fields plus `id`, `seq`,
-/// `sender_type`, `session_id` and the sender's `client_id`. History items use the same shape.
-struct WireMessage: Codable, Sendable, Equatable {
+/// `sender_type`, `session_id` and the sender's `client_id`. History items use the same shape;
+/// every field is present (null where it does not apply: `content` of a file, `file` of a text).
+struct WireMessage: Encodable, Sendable, Equatable {
     var type: String
     var id: UUID
     var sessionID: UUID
@@ -10,7 +11,7 @@ struct WireMessage: Codable, Sendable, Equatable {
     var content: String?
     var file: String?
     var fileName: String?
-    var isAudio: Bool?
+    var isAudio: Bool
     var senderID: UUID
     var senderType: String
     var clientID: String?
@@ -34,7 +35,7 @@ struct WireMessage: Codable, Sendable, Equatable {
         content = message.content
         file = message.file
         fileName = message.fileName
-        isAudio = message.type == "file" ? message.isAudio : nil
+        isAudio = message.isAudio
         senderID = message.senderID
         senderType = message.senderType
         clientID = message.clientID
@@ -47,13 +48,10 @@ struct WireMessage: Codable, Sendable, Equatable {
         try c.encode(id.uuidString.lowercased(), forKey: .id)
         try c.encode(sessionID.uuidString.lowercased(), forKey: .sessionID)
         try c.encode(seq, forKey: .seq)
-        if type == "text" {
-            try c.encode(content ?? "", forKey: .content)
-        } else {
-            try c.encode(file, forKey: .file)
-            try c.encode(fileName, forKey: .fileName)
-            try c.encode(isAudio ?? false, forKey: .isAudio)
-        }
+        try c.encode(content, forKey: .content)
+        try c.encode(file, forKey: .file)
+        try c.encode(fileName, forKey: .fileName)
+        try c.encode(isAudio, forKey: .isAudio)
         try c.encode(senderID.uuidString.lowercased(), forKey: .senderID)
         try c.encode(senderType, forKey: .senderType)
         try c.encodeIfPresent(clientID, forKey: .clientID)

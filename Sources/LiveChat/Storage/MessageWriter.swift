@@ -46,6 +46,13 @@ actor MessageWriter {
         }
     }
 
+    /// Returns once everything queued so far is committed and published.
+    func flush() async {
+        while draining || !queue.isEmpty {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     private func startDraining() {
         guard !draining else { return }
         draining = true

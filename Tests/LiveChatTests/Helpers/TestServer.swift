@@ -14,6 +14,32 @@ struct TestServer: Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
     var tokens: TokenService { app.chat.tokens }
+
+    static func config(directory: URL) -> AppConfig {
+        AppConfig(jwtSecret: secret, dataDirectory: directory, bcryptCost: 4)
+    }
+
+    static func start(_ config: AppConfig) async throws -> TestServer {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        do {
+            try await configure(app, config: config)
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            guard let port = app.http.server.shared.localAddress?.port else { throw TestFailure("server has no port") }
+            return TestServer(app: app, port: port, config: config)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// Stops like `serve` does: the drain runs while the sockets are still open, then the HTTP
+    /// server stops, then the application (whose own shutdown finds nothing left to drain).
+    func stop() async throws {
+        await ShutdownDrain().shutdownAsync(app)
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+    }
 }
 
 func withServer(
@@ -21,28 +47,17 @@ func withServer(
     _ body: @Sendable (TestServer, TestClient) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
-    var config = AppConfig(jwtSecret: TestServer.secret, dataDirectory: directory, bcryptCost: 4)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var config = TestServer.config(directory: directory)
     adjust(&config)
-    let app = try await Application.make(.testing)
-    app.logger.logLevel = .warning
-    app.http.server.configuration.hostname = "127.0.0.1"
-    app.http.server.configuration.port = 0
+    let server = try await TestServer.start(config)
     do {
-        try await configure(app, config: config)
-        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-        guard let port = app.http.server.shared.localAddress?.port else { throw TestFailure("server has no port") }
-        let server = TestServer(app: app, port: port, config: config)
-        let client = TestClient(server: server)
-        try await body(server, client)
+        try await body(server, TestClient(server: server))
     } catch {
-        await app.server.shutdown()
-        try? await app.asyncShutdown()
-        try? FileManager.default.removeItem(at: directory)
+        try? await server.stop()
         throw error
     }
-    await app.server.shutdown()
-    try await app.asyncShutdown()
-    try? FileManager.default.removeItem(at: directory)
+    try await server.stop()
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+@testable import LiveChat
+
+@Suite("Stopping the server")
+struct ShutdownTests {
+    @Test func shutdownClosesSocketsWith1001AndKeepsEveryReceivedMessage() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = TestServer.config(directory: directory)
+        let first = try await TestServer.start(config)
+        let client = TestClient(server: first)
+        let business = try await client.makeBusiness()
+        let chat = try await client.startChat(business)
+        let raw = try await RawSocket.open(port: first.port, path: "/ws/visitor-chat/?session_id=\(chat.id)", token: chat.token)
+        let watcher = try await client.joined(chat)
+        for index in 0..<100 { try await raw.sendText(#"{"type":"text","content":"m\#(index)"}"#) }
+        _ = try await watcher.next(type: "text")
+        try await Task.sleep(for: .milliseconds(300))  // every frame has been read by the server
+        try await first.stop()
+        #expect(try await watcher.closed().code == 1001)
+        let broadcast = watcher.received.filter { $0["type"] as? String == "text" }.compactMap { $0["content"] as? String }
+        #expect(broadcast == (0..<broadcast.count).map { "m\($0)" })
+
+        let second = try await TestServer.start(config)
+        let again = TestClient(server: second)
+        let items = try await again.history(chat.id, token: chat.token).json["data"] as? [JSON] ?? []
+        #expect(items.compactMap { ($0["data"] as? JSON)?["content"] as? String } == (0..<100).map { "m\($0)" })
+        try await second.stop()
+    }
+}
