@@ -110,7 +110,7 @@ struct SocketMessagingTests {
             ]
             for frame in bad {
                 try await visitor.sendText(frame)
-                let answer = try await visitor.next()
+                let answer = try await visitor.next(type: "error")
                 #expect(answer["type"] as? String == "error", "\(frame) → \(answer)")
                 #expect((answer["message"] as? String)?.isEmpty == false)
             }

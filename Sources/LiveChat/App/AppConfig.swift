@@ -18,6 +18,8 @@ public struct AppConfig: Sendable {
     public var databaseURL: String?
     /// How long a visitor token lasts, in seconds.
     public var visitorTokenTTL: Int
+    /// How long a token from `POST /auth/login/` lasts, in seconds.
+    public var agentTokenTTL: Int
     /// Messages a socket may send in a burst, and per second after it, before it is closed with 1008.
     public var socketMessageBurst: Int
     public var socketMessagesPerSecond: Int
@@ -27,6 +29,10 @@ public struct AppConfig: Sendable {
     public var seedDemo: Bool
     /// Apply pending migrations at boot; when off, operators run `livechat migrate`.
     public var autoMigrate: Bool
+    /// A JWKS file whose keys (RS256/ES256) verify agent tokens from a merchant's identity provider.
+    public var jwksFile: String?
+    /// How long an agent stays online after its last feed socket closed (a reconnect in time is not noticed).
+    public var presenceGraceSeconds: Int
 
     public init(
         jwtSecret: String,
@@ -37,11 +43,14 @@ public struct AppConfig: Sendable {
         publicVisitorHTTP: Bool = false,
         databaseURL: String? = nil,
         visitorTokenTTL: Int = 30 * 24 * 3600,
+        agentTokenTTL: Int = 12 * 3600,
         socketMessageBurst: Int = 600,
         socketMessagesPerSecond: Int = 100,
         bcryptCost: Int = 10,
         seedDemo: Bool = false,
-        autoMigrate: Bool = true
+        autoMigrate: Bool = true,
+        jwksFile: String? = nil,
+        presenceGraceSeconds: Int = 10
     ) {
         self.jwtSecret = jwtSecret
         self.dataDirectory = dataDirectory
@@ -51,11 +60,14 @@ public struct AppConfig: Sendable {
         self.publicVisitorHTTP = publicVisitorHTTP
         self.databaseURL = databaseURL
         self.visitorTokenTTL = visitorTokenTTL
+        self.agentTokenTTL = agentTokenTTL
         self.socketMessageBurst = socketMessageBurst
         self.socketMessagesPerSecond = socketMessagesPerSecond
         self.bcryptCost = bcryptCost
         self.seedDemo = seedDemo
         self.autoMigrate = autoMigrate
+        self.jwksFile = jwksFile
+        self.presenceGraceSeconds = presenceGraceSeconds
     }
 
     /// Reads the environment. Throws `ConfigError` with a message naming the setting at fault.
@@ -76,11 +88,14 @@ public struct AppConfig: Sendable {
         config.publicVisitorHTTP = try bool(env, "LIVECHAT_PUBLIC_VISITOR_HTTP", default: false)
         config.databaseURL = env["DATABASE_URL"].nonEmpty
         config.visitorTokenTTL = try int(env, "LIVECHAT_VISITOR_TOKEN_TTL", default: config.visitorTokenTTL, range: 60...(365 * 24 * 3600))
+        config.agentTokenTTL = try int(env, "LIVECHAT_AGENT_TOKEN_TTL", default: config.agentTokenTTL, range: 60...(30 * 24 * 3600))
         config.socketMessageBurst = try int(env, "LIVECHAT_WS_BURST", default: config.socketMessageBurst, range: 1...1_000_000)
         config.socketMessagesPerSecond = try int(env, "LIVECHAT_WS_RATE", default: config.socketMessagesPerSecond, range: 1...1_000_000)
         config.bcryptCost = try int(env, "LIVECHAT_BCRYPT_COST", default: config.bcryptCost, range: 4...16)
         config.seedDemo = try bool(env, "LIVECHAT_DEMO", default: true)
         config.autoMigrate = try bool(env, "LIVECHAT_AUTO_MIGRATE", default: true)
+        config.jwksFile = env["LIVECHAT_JWKS_FILE"].nonEmpty
+        config.presenceGraceSeconds = try int(env, "LIVECHAT_PRESENCE_GRACE", default: config.presenceGraceSeconds, range: 0...3600)
         try config.validate()
         return config
     }
@@ -91,6 +106,9 @@ public struct AppConfig: Sendable {
         }
         if let publicURL, URL(string: publicURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             throw ConfigError("LIVECHAT_PUBLIC_URL must be an absolute http(s) URL, got \"\(publicURL)\".")
+        }
+        if let jwksFile, !FileManager.default.isReadableFile(atPath: jwksFile) {
+            throw ConfigError("LIVECHAT_JWKS_FILE names a file that cannot be read: \(jwksFile).")
         }
         if let databaseURL, !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) {
             throw ConfigError("DATABASE_URL must be a postgres:// URL.")

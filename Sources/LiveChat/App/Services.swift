@@ -5,7 +5,12 @@ import Vapor
 struct ChatServices: Sendable {
     let config: AppConfig
     let tokens: TokenService
-    let hub: SessionHub
+    /// The chat sockets of each session, and the agent feeds of each business, on this node.
+    let sessions: TopicHub
+    let feeds: TopicHub
+    let fanout: any Fanout
+    let presence: Presence
+    let logins: LoginThrottle
     let loops: LoopCounter
     let writer: MessageWriter
     let files: FileStore

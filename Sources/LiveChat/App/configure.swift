@@ -17,17 +17,24 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     } else {
         app.databases.use(.sqlite(.file(config.databaseFile.path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
     }
-    app.migrations.add(Migration001CreateTenancy(), Migration002CreateSessions(), Migration003CreateMessages())
+    app.migrations.add(Migration001CreateTenancy(), Migration002CreateSessions(), Migration003CreateMessages(), Migration004AgentSide())
     if config.databaseURL == nil { try await SQLiteTuning.apply(to: app) }
     if config.autoMigrate { try await app.autoMigrate() }
 
-    let hub = SessionHub()
+    let sessions = TopicHub()
+    let feeds = TopicHub()
+    let fanout = LocalFanout(sessions: sessions, feeds: feeds)
+    let writer = MessageWriter(db: app.db, fanout: fanout, logger: app.logger)
     app.chat = ChatServices(
         config: config,
-        tokens: await TokenService(secret: config.jwtSecret),
-        hub: hub,
+        tokens: try await TokenService(secret: config.jwtSecret, jwksFile: config.jwksFile),
+        sessions: sessions,
+        feeds: feeds,
+        fanout: fanout,
+        presence: Presence(writer: writer, grace: .seconds(config.presenceGraceSeconds)),
+        logins: LoginThrottle(),
         loops: LoopCounter(),
-        writer: MessageWriter(db: app.db, fanout: LocalFanout(hub: hub), logger: app.logger),
+        writer: writer,
         files: try FileStore(directory: config.mediaDirectory))
 
     app.middleware = Middlewares()

@@ -9,4 +9,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: MediaController())
     try app.register(collection: AdminController())
     try app.register(collection: VisitorSocketController())
+    try app.register(collection: AuthController())
+    try app.register(collection: SessionsController())
+    try app.register(collection: AgentFeedController())
 }

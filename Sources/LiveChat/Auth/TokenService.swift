@@ -1,20 +1,43 @@
 import Foundation
 import JWT
 
-/// Issues and verifies the server's HS256 tokens. Before any signature check, the header must
-/// name HS256 exactly: `alg: none`, other HMAC sizes and asymmetric algorithms are refused.
+/// Issues and verifies tokens. The server's own are HS256; with a JWKS file, agent tokens signed
+/// by a merchant's identity provider (RS256 or ES256) are accepted too. The header's `alg` picks
+/// the key set before any signature check: `alg: none`, other HMAC sizes and anything else are
+/// refused, and an HS256 header is never checked against a public key.
 struct TokenService: Sendable {
     private let keys: JWTKeyCollection
+    private let external: JWTKeyCollection?
 
-    init(secret: String) async {
+    init(secret: String, jwksFile: String? = nil) async throws {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: Data(secret.utf8)), digestAlgorithm: .sha256)
         self.keys = keys
+        if let jwksFile {
+            let json = try String(contentsOfFile: jwksFile, encoding: .utf8)
+            let external = JWTKeyCollection()
+            do {
+                try await external.add(jwksJSON: json)
+            } catch {
+                throw ConfigError("LIVECHAT_JWKS_FILE is not a valid JWKS document: \(error)")
+            }
+            self.external = external
+        } else {
+            self.external = nil
+        }
     }
 
     func verify(_ token: String) async -> TokenClaims? {
-        guard Self.headerAlgorithm(of: token) == "HS256" else { return nil }
-        return try? await keys.verify(token, as: TokenClaims.self)
+        switch Self.headerAlgorithm(of: token) {
+        case "HS256":
+            return try? await keys.verify(token, as: TokenClaims.self)
+        case "RS256", "ES256":
+            // A merchant's identity provider speaks for its agents only.
+            guard let external, let claims = try? await external.verify(token, as: TokenClaims.self), claims.role == .agent else { return nil }
+            return claims
+        default:
+            return nil
+        }
     }
 
     func sign(_ claims: TokenClaims) async throws -> String {

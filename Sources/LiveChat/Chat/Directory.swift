@@ -5,10 +5,11 @@ import Vapor
 struct Directory: Sendable {
     let db: any Database
 
-    func createBusiness(name: String, allowedOrigins: [String], allowUnverifiedCustomerIDs: Bool) async throws -> Business {
+    func createBusiness(name: String, allowedOrigins: [String], allowUnverifiedCustomerIDs: Bool, autoAssign: Bool = false) async throws -> Business {
         let business = Business(
             name: name, identitySecret: RandomToken.hex(bytes: 32),
             allowedOrigins: allowedOrigins, allowUnverifiedCustomerIDs: allowUnverifiedCustomerIDs)
+        business.autoAssign = autoAssign
         try await business.create(on: db)
         return business
     }
@@ -25,13 +26,19 @@ struct Directory: Sendable {
         return department
     }
 
-    func createAgent(business: UUID, email: String, passwordHash: String, name: String) async throws -> Agent {
+    func createAgent(business: UUID, email: String, passwordHash: String, name: String, department: UUID? = nil) async throws -> Agent {
         _ = try await self.business(business)
+        if let department {
+            guard let found = try await Department.find(department, on: db), found.businessID == business else {
+                throw ChatError(.notFound, "Department not found.", fields: ["department": ["Unknown department for this business."]])
+            }
+        }
         let normalized = email.lowercased()
         if try await Agent.query(on: db).filter(\.$email == normalized).first() != nil {
             throw ChatError(.conflict, "An agent with this email already exists.", fields: ["email": ["Already in use."]])
         }
         let agent = Agent(businessID: business, email: normalized, passwordHash: passwordHash, name: name)
+        agent.departmentID = department
         do {
             try await agent.create(on: db)
         } catch {

@@ -9,6 +9,7 @@ struct AdminController: RouteCollection {
         let identity_secret: String?
         let allowed_origins: [String]
         let allow_unverified_customer_ids: Bool
+        let auto_assign: Bool
         let created_at: String
 
         init(_ business: Business, withSecret: Bool) {
@@ -17,6 +18,7 @@ struct AdminController: RouteCollection {
             identity_secret = withSecret ? business.identitySecret : nil
             allowed_origins = business.allowedOrigins
             allow_unverified_customer_ids = business.allowUnverifiedCustomerIDs
+            auto_assign = business.autoAssign
             created_at = WireTime.iso(business.createdAt)
         }
     }
@@ -40,6 +42,7 @@ struct AdminController: RouteCollection {
         let business: String
         let email: String?
         let name: String
+        let department: String?
         let created_at: String
 
         init(_ agent: Agent) {
@@ -47,6 +50,7 @@ struct AdminController: RouteCollection {
             business = agent.businessID.uuidString.lowercased()
             email = agent.email
             name = agent.name
+            department = agent.departmentID?.uuidString.lowercased()
             created_at = WireTime.iso(agent.createdAt)
         }
     }
@@ -76,7 +80,8 @@ struct AdminController: RouteCollection {
         }
         let business = try await Directory(db: req.db).createBusiness(
             name: try fields.requiredString("name"), allowedOrigins: origins,
-            allowUnverifiedCustomerIDs: try fields.bool("allow_unverified_customer_ids") ?? false)
+            allowUnverifiedCustomerIDs: try fields.bool("allow_unverified_customer_ids") ?? false,
+            autoAssign: try fields.bool("auto_assign") ?? false)
         return try Envelope(message: "Business created successfully", data: BusinessPayload(business, withSecret: true)).response(status: .created)
     }
 
@@ -114,7 +119,8 @@ struct AdminController: RouteCollection {
         let name = try fields.requiredString("name")
         let cost = req.chat.config.bcryptCost
         let hash = try await req.application.threadPool.runIfActive { try Bcrypt.hash(password, cost: cost) }
-        let agent = try await Directory(db: req.db).createAgent(business: businessID(req), email: email, passwordHash: hash, name: name)
+        let agent = try await Directory(db: req.db).createAgent(
+            business: businessID(req), email: email, passwordHash: hash, name: name, department: try fields.uuid("department"))
         return try Envelope(message: "Agent created successfully", data: AgentPayload(agent)).response(status: .created)
     }
 

@@ -15,7 +15,7 @@ struct HealthController: RouteCollection {
 
     @Sendable
     func health(req: Request) async throws -> Response {
-        let connections = req.chat.hub.connectionCount
+        let connections = req.chat.sessions.connectionCount + req.chat.feeds.connectionCount
         do {
             _ = try await req.db.sql().raw("SELECT 1 AS ok").all()
             return try Envelope(message: "OK", data: Payload(status: "ok", database: "ok", connections: connections)).response()

@@ -63,6 +63,7 @@ struct StartSessionController: RouteCollection {
             role: .visitor, subject: result.visitor, business: business,
             lifetime: TimeInterval(req.chat.config.visitorTokenTTL))
         let session = result.session
+        if result.created { try await announceStart(session, req: req) }
         let payload = Payload(
             sessionID: try session.requireID().uuidString.lowercased(),
             active: session.isActive,
@@ -73,5 +74,21 @@ struct StartSessionController: RouteCollection {
             startedAt: WireTime.iso(session.startedAt))
         return try Envelope(message: "Chat session started successfully", data: payload)
             .response(status: result.created ? .created : .ok)
+    }
+
+    struct Started: Encodable {
+        let type = "session_started"
+        let session_id: String
+        let session: SessionSummary
+    }
+
+    /// Tells the business feed, and deals the chat to an online agent when the business wants it.
+    private func announceStart(_ session: ChatSession, req: Request) async throws {
+        let summary = try await SessionSummary.make([session], reader: nil, presence: req.chat.presence, on: req.db)[0]
+        try await req.chat.writer.publish(FeedDraft(
+            business: session.businessID, type: "session_started", body: Started(session_id: summary.session_id, session: summary)))
+        if try await Business.find(session.businessID, on: req.db)?.autoAssign == true {
+            try await Assignment(db: req.db, writer: req.chat.writer, presence: req.chat.presence).autoAssign(session)
+        }
     }
 }

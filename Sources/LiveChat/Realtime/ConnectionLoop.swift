@@ -1,28 +1,35 @@
 import Fluent
 import Foundation
 import Logging
+import NIOCore
 
 /// The life of one accepted chat socket after `connection_established`: catch-up, then every
-/// client message in arrival order — validated, then handed to the writer (stored, then broadcast).
+/// client message in arrival order — validated, then handed to the writer (stored, then
+/// broadcast) or relayed (typing, read receipts) — and the participant's comings and goings.
 struct ConnectionLoop: Sendable {
     let connection: SocketConnection
+    let session: UUID
+    let business: UUID
     let services: ChatServices
     let db: any Database
     let logger: Logger
 
-    func run(_ frames: AsyncStream<String>, lastSeq: Int?) async {
+    func run(_ frames: AsyncStream<String>, lastSeq: Int?, firstOfParticipant: Bool) async {
         services.loops.enter()
         defer { services.loops.leave() }
         do {
             try await catchUp(lastSeq: lastSeq)
         } catch {
-            logger.error("catch-up failed", metadata: ["session": "\(connection.sessionID)", "error": "\(error)"])
+            logger.error("catch-up failed", metadata: ["session": "\(session)", "error": "\(error)"])
             connection.close(code: .unexpectedServerError)
-            return
         }
+        if firstOfParticipant { await relay(SessionSignal.Participant(joined: true, session: session, identity: connection.identity)) }
         // Every frame received before the socket closed is handled: nothing accepted is dropped.
         for await text in frames {
             await handle(text)
+        }
+        if services.sessions.remove(connection) {
+            await relay(SessionSignal.Participant(joined: false, session: session, identity: connection.identity))
         }
     }
 
@@ -31,15 +38,15 @@ struct ConnectionLoop: Sendable {
     private func catchUp(lastSeq: Int?) async throws {
         var lastSent = 0
         if let lastSeq {
-            for message in try await CatchUp.messages(of: connection.sessionID, after: lastSeq, on: db) {
+            for message in try await CatchUp.messages(of: session, after: lastSeq, on: db) {
                 connection.send(json: WireMessage(message))
                 lastSent = message.seq
             }
         }
-        let session = try await ChatSession.find(connection.sessionID, on: db)
-        connection.finishCatchUp(lastSentSeq: lastSent)
-        if let endedAt = session?.endedAt {
-            connection.send(json: ServerFrame.sessionEnded(connection.sessionID, at: endedAt))
+        let stored = try await ChatSession.find(session, on: db)
+        connection.finishCatchUp(lastSent: lastSent)
+        if let endedAt = stored?.endedAt {
+            connection.send(json: ServerFrame.sessionEnded(session, at: endedAt))
             connection.close(code: .sessionEnded)
         }
     }
@@ -60,30 +67,63 @@ struct ConnectionLoop: Sendable {
                     url: attachment.url, fileName: attachment.fileName, isAudio: isAudio, attachmentID: try attachment.requireID())
                 await services.writer.append(pending(body, clientID: clientID))
             } catch {
-                logger.error("file message lookup failed", metadata: ["session": "\(connection.sessionID)", "error": "\(error)"])
-                connection.sendError("The file could not be checked. Please send it again.")
+                fail("file message lookup failed", error, tell: "The file could not be checked. Please send it again.")
             }
         case .success(.endSession):
             do {
-                _ = try await services.writer.end(session: connection.sessionID)
+                _ = try await services.writer.end(session: session)
             } catch {
-                logger.error("end_session failed", metadata: ["session": "\(connection.sessionID)", "error": "\(error)"])
-                connection.sendError("The session could not be ended. Please try again.")
+                fail("end_session failed", error, tell: "The session could not be ended. Please try again.")
             }
+        case .success(.typing(let isTyping)):
+            await relay(SessionSignal.Typing(
+                session_id: session.uuidString.lowercased(), sender_id: subject, sender_type: connection.identity.senderType,
+                is_typing: isTyping))
+        case .success(.read(let messageID)):
+            await markRead(messageID)
         }
+    }
+
+    private func markRead(_ messageID: UUID) async {
+        do {
+            guard let message = try await ChatMessage.find(messageID, on: db), message.sessionID == session else {
+                connection.sendError("Invalid message: \"message_id\" must be the id of a message of this session.")
+                return
+            }
+            guard let reader = connection.identity.subject,
+                  try await ReadMarkers(db: db).advance(session: session, reader: reader, to: message.seq) else { return }
+            await relay(SessionSignal.Read(
+                session_id: session.uuidString.lowercased(), message_id: messageID.uuidString.lowercased(), seq: message.seq,
+                reader_id: subject, reader_type: connection.identity.senderType, timestamp: WireTime.iso(WireTime.now())))
+        } catch {
+            fail("read marker failed", error, tell: "The read receipt could not be stored. Please send it again.")
+        }
+    }
+
+    /// Sends a signal to the session's other sockets (on every node).
+    private func relay<Signal: Encodable>(_ signal: Signal) async {
+        let payload = JSONFrame.encode(signal, allocator: connection.channel.allocator)
+        await services.fanout.publish(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload, excluding: connection.id))
+    }
+
+    private var subject: String { connection.identity.subject?.uuidString.lowercased() ?? "" }
+
+    private func fail(_ what: String, _ error: any Error, tell message: String) {
+        logger.error("\(what)", metadata: ["session": "\(session)", "error": "\(error)"])
+        connection.sendError(message)
     }
 
     private func attachment(named url: String) async throws -> Attachment? {
         guard let name = MediaURL.storedName(in: url) else { return nil }
         return try await Attachment.query(on: db)
             .filter(\.$storedName == name)
-            .filter(\.$sessionID == connection.sessionID)
+            .filter(\.$sessionID == session)
             .first()
     }
 
     private func pending(_ body: PendingMessage.Body, clientID: String?) -> PendingMessage {
         PendingMessage(
-            sessionID: connection.sessionID, body: body,
+            sessionID: session, businessID: business, body: body,
             senderID: connection.identity.subject ?? UUID(), senderType: connection.identity.senderType,
             clientID: clientID, origin: connection)
     }

@@ -1,16 +1,21 @@
-/// The seam between the node that stored an event and every node with sockets of that session.
-/// One node: `LocalFanout` hands events straight to the hub. Several nodes share a database and
-/// fan out through it (LISTEN/NOTIFY) behind the same protocol.
+/// The seam between the node that stored or produced an event and every node with sockets of
+/// its topic. One node: `LocalFanout` hands events straight to the hubs. Several nodes share a
+/// database and fan out through it (LISTEN/NOTIFY) behind the same protocol.
 protocol Fanout: Sendable {
-    /// Called in commit order by the message writer; must keep that order per session.
-    func publish(_ event: SessionEvent) async
+    /// Called in commit order by the writer (and for signals by the socket loops); must keep
+    /// that order per topic.
+    func publish(_ event: HubEvent) async
 }
 
 /// In-process fan-out for a single node.
 struct LocalFanout: Fanout {
-    let hub: SessionHub
+    let sessions: TopicHub
+    let feeds: TopicHub
 
-    func publish(_ event: SessionEvent) async {
-        hub.deliver(event)
+    func publish(_ event: HubEvent) async {
+        switch event.topic {
+        case .session: sessions.deliver(event)
+        case .feed: feeds.deliver(event)
+        }
     }
 }

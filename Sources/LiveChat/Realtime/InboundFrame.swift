@@ -5,6 +5,8 @@ enum InboundFrame: Sendable, Equatable {
     case text(content: String, clientID: String?)
     case file(url: String, isAudio: Bool, clientID: String?)
     case endSession
+    case typing(Bool)
+    case read(messageID: UUID)
 
     struct Refusal: Error, Equatable { let message: String }
 
@@ -14,6 +16,8 @@ enum InboundFrame: Sendable, Equatable {
         var file: JSONValue?
         var is_audio: JSONValue?
         var client_id: JSONValue?
+        var is_typing: JSONValue?
+        var message_id: JSONValue?
     }
 
     static func parse(_ bytes: some Collection<UInt8>, maxText: Int) -> Result<InboundFrame, Refusal> {
@@ -53,7 +57,19 @@ enum InboundFrame: Sendable, Equatable {
             return .success(.file(url: url, isAudio: isAudio, clientID: clientID))
         case "end_session":
             return .success(.endSession)
-        case "session_ended", "connection_established", "error":
+        case "typing":
+            switch raw.is_typing {
+            case nil, .null?: return .success(.typing(true))
+            case .bool(let value)?: return .success(.typing(value))
+            default: return .failure(Refusal(message: "Invalid message: \"is_typing\" must be true or false."))
+            }
+        case "read":
+            guard case .string(let value)? = raw.message_id, let id = UUID(uuidString: value) else {
+                return .failure(Refusal(message: "Invalid message: \"message_id\" must be the id of a message of this session."))
+            }
+            return .success(.read(messageID: id))
+        case "session_ended", "connection_established", "error", "participant_joined", "participant_left",
+             "session_assigned", "session_transferred":
             return .failure(Refusal(message: "Message type \"\(type)\" is sent by the server only."))
         default:
             return .failure(Refusal(message: "Unknown message type \"\(type)\"."))

@@ -18,7 +18,8 @@ struct ShutdownDrain: LifecycleHandler {
 
     func shutdownAsync(_ application: Application) async {
         let chat = application.chat
-        chat.hub.closeAll()
+        chat.sessions.closeAll()
+        chat.feeds.closeAll()
         let deadline = ContinuousClock.now + Self.grace
         while chat.loops.active > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))

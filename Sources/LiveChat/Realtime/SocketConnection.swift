@@ -3,11 +3,13 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
 
-/// One open chat socket on its channel: writes frames (in call order), bounds what waits to be
-/// written, buffers session events while the client catches up, and closes with a code.
+/// One open socket (a session's chat socket or an agent feed) on its channel: writes frames (in
+/// call order), bounds what waits to be written, holds events while the client catches up, and
+/// closes with a code.
 final class SocketConnection: Sendable {
+    let id = UUID()
     let channel: any Channel
-    let sessionID: UUID
+    let topic: HubEvent.Topic
     let identity: Identity
 
     /// Frames queued but not yet written before the connection counts as a reader that stopped
@@ -18,14 +20,14 @@ final class SocketConnection: Sendable {
         var closing = false
         var pendingWrites = 0
         /// Non-nil while catching up: live events wait here until the stored ones are sent.
-        var heldEvents: [SessionEvent]?
+        var heldEvents: [HubEvent]?
     }
 
     private let state = NIOLockedValueBox(State())
 
-    init(channel: any Channel, sessionID: UUID, identity: Identity, catchingUp: Bool) {
+    init(channel: any Channel, topic: HubEvent.Topic, identity: Identity, catchingUp: Bool) {
         self.channel = channel
-        self.sessionID = sessionID
+        self.topic = topic
         self.identity = identity
         if catchingUp { state.withLockedValue { $0.heldEvents = [] } }
     }
@@ -63,8 +65,8 @@ final class SocketConnection: Sendable {
         send(json: ServerFrame.error(message))
     }
 
-    /// A session event from the hub: held while catching up, else written; `ended` also closes (4006).
-    func deliver(_ event: SessionEvent) {
+    /// An event from the hub: held while catching up, else written; `ended` also closes (4006).
+    func deliver(_ event: HubEvent) {
         let held = state.withLockedValue { state -> Bool in
             guard state.heldEvents != nil else { return false }
             state.heldEvents?.append(event)
@@ -73,22 +75,23 @@ final class SocketConnection: Sendable {
         if !held { write(event) }
     }
 
-    /// Ends catch-up: writes the held events that are newer than `lastSentSeq`, then goes live.
-    func finishCatchUp(lastSentSeq: Int) {
+    /// Ends catch-up: writes the held events that are newer than `lastSent` (a `seq` or a
+    /// `cursor`), then goes live.
+    func finishCatchUp(lastSent: Int) {
         while true {
-            let batch = state.withLockedValue { state -> [SessionEvent] in
+            let batch = state.withLockedValue { state -> [HubEvent] in
                 let events = state.heldEvents ?? []
                 state.heldEvents = events.isEmpty ? nil : []
                 return events
             }
             if batch.isEmpty { return }
-            for event in batch where event.seq.map({ $0 > lastSentSeq }) ?? true {
+            for event in batch where event.number.map({ $0 > lastSent }) ?? true {
                 write(event)
             }
         }
     }
 
-    private func write(_ event: SessionEvent) {
+    private func write(_ event: HubEvent) {
         send(event.payload)
         if event.kind == .ended { close(code: .sessionEnded) }
     }

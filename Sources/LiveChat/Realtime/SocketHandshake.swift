@@ -9,7 +9,7 @@ import Vapor
 /// the error (or, with `last_seq`, what was missed and `session_ended`) then 4006.
 enum SocketHandshake {
     enum Verdict: Sendable {
-        case accept(session: UUID, identity: Identity, lastSeq: Int?)
+        case accept(session: UUID, business: UUID, identity: Identity, lastSeq: Int?)
         case close(WebSocketErrorCode, preface: [ByteBuffer])
     }
 
@@ -41,7 +41,7 @@ enum SocketHandshake {
             return .close(.sessionEnded, preface: missed.map { JSONFrame.encode(WireMessage($0), allocator: allocator) }
                 + [JSONFrame.encode(ServerFrame.sessionEnded(id, at: endedAt), allocator: allocator)])
         }
-        return .accept(session: id, identity: identity, lastSeq: lastSeq)
+        return .accept(session: id, business: session.businessID, identity: identity, lastSeq: lastSeq)
     }
 }
 

@@ -25,6 +25,25 @@ struct SocketUpgrader: Upgrader {
             upgradePipelineHandler: { channel, _ in setUp(channel) })
     }
 
+    /// Puts our frame handler on an upgraded channel; its complete text messages come out of the
+    /// returned stream, in order. The stream finishes when the channel closes.
+    static func attach(_ connection: SocketConnection, services: ChatServices) throws -> AsyncStream<String> {
+        let (frames, input) = AsyncStream<String>.makeStream()
+        try connection.channel.pipeline.syncOperations.addHandler(ChatFrameHandler(
+            connection: connection, maxMessageBytes: maxFrameBytes,
+            limiter: RateLimiter(burst: services.config.socketMessageBurst, perSecond: services.config.socketMessagesPerSecond),
+            onText: { input.yield($0) }, onClosed: { input.finish() }))
+        return frames
+    }
+
+    /// A refused socket: the frames that explain why, then the close code.
+    static func refuse(_ channel: any Channel, code: WebSocketErrorCode, preface: [ByteBuffer], services: ChatServices) {
+        let connection = SocketConnection(channel: channel, topic: .session(UUID()), identity: .admin, catchingUp: false)
+        _ = try? attach(connection, services: services)
+        preface.forEach(connection.send)
+        connection.close(code: code)
+    }
+
     /// The 101 response that hands the connection to `setUp` once upgraded.
     static func response(subprotocol: String?, setUp: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>) -> Response {
         let response = Response(status: .switchingProtocols)

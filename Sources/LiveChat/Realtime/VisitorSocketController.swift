@@ -22,37 +22,17 @@ struct VisitorSocketController: RouteCollection {
             channel.eventLoop.submit {
                 switch verdict {
                 case .close(let code, let preface):
-                    let connection = SocketConnection(channel: channel, sessionID: UUID(), identity: .admin, catchingUp: false)
-                    try channel.pipeline.syncOperations.addHandler(Self.frameHandler(connection, services: services, onText: { _ in }, onClosed: {}))
-                    preface.forEach(connection.send)
-                    connection.close(code: code)
-                case .accept(let session, let identity, let lastSeq):
-                    let connection = SocketConnection(channel: channel, sessionID: session, identity: identity, catchingUp: true)
-                    let (frames, input) = AsyncStream<String>.makeStream()
-                    let hub = services.hub
-                    try channel.pipeline.syncOperations.addHandler(Self.frameHandler(
-                        connection, services: services,
-                        onText: { input.yield($0) },
-                        onClosed: {
-                            input.finish()
-                            hub.remove(connection)
-                        }))
+                    SocketUpgrader.refuse(channel, code: code, preface: preface, services: services)
+                case .accept(let session, let business, let identity, let lastSeq):
+                    let connection = SocketConnection(channel: channel, topic: .session(session), identity: identity, catchingUp: true)
+                    let frames = try SocketUpgrader.attach(connection, services: services)
                     connection.send(json: ServerFrame.connectionEstablished(session))
-                    hub.add(connection)
-                    let loop = ConnectionLoop(connection: connection, services: services, db: db, logger: logger)
-                    Task { await loop.run(frames, lastSeq: lastSeq) }
+                    let first = services.sessions.add(connection)
+                    let loop = ConnectionLoop(connection: connection, session: session, business: business,
+                                              services: services, db: db, logger: logger)
+                    Task { await loop.run(frames, lastSeq: lastSeq, firstOfParticipant: first) }
                 }
             }
         }
-    }
-
-    private static func frameHandler(
-        _ connection: SocketConnection, services: ChatServices,
-        onText: @escaping (String) -> Void, onClosed: @escaping () -> Void
-    ) -> ChatFrameHandler {
-        ChatFrameHandler(
-            connection: connection, maxMessageBytes: SocketUpgrader.maxFrameBytes,
-            limiter: RateLimiter(burst: services.config.socketMessageBurst, perSecond: services.config.socketMessagesPerSecond),
-            onText: onText, onClosed: onClosed)
     }
 }

@@ -3,6 +3,7 @@ import SQLKit
 
 enum StorageError: Error {
     case notSQL
+    case noCursor
 }
 
 extension Database {

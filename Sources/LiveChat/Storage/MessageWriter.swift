@@ -4,18 +4,14 @@ import Logging
 import NIOCore
 import SQLKit
 
-/// The one writer of messages and session ends: stores in small batches (group commit), then
-/// publishes each stored event in commit order. Nothing is broadcast before it is stored.
+/// The one writer of messages, session ends and feed events: stores in small batches (group
+/// commit), then publishes each stored event in commit order. Nothing is broadcast before it is
+/// stored, and a feed's cursors are published in the order they were numbered.
 actor MessageWriter {
     private enum Command {
         case append(PendingMessage)
         case end(UUID, CheckedContinuation<Date?, any Error>)
-    }
-
-    private enum Outcome {
-        case stored(ChatMessage)
-        case duplicate(ChatMessage, SocketConnection?)
-        case sessionEnded(SocketConnection?)
+        case feed(FeedDraft, CheckedContinuation<Int, any Error>)
     }
 
     static let maxBatch = 256
@@ -46,6 +42,15 @@ actor MessageWriter {
         }
     }
 
+    /// Stores a feed event after everything queued before and publishes it; returns its cursor.
+    @discardableResult
+    func publish(_ draft: FeedDraft) async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.append(.feed(draft, continuation))
+            startDraining()
+        }
+    }
+
     /// Returns once everything queued so far is committed and published.
     func flush() async {
         while draining || !queue.isEmpty {
@@ -65,19 +70,25 @@ actor MessageWriter {
             queue = []
             var batch: [PendingMessage] = []
             for command in taken {
-                switch command {
-                case .append(let message):
+                if case .append(let message) = command {
                     batch.append(message)
                     if batch.count == Self.maxBatch {
                         await commit(batch)
                         batch = []
                     }
+                    continue
+                }
+                if !batch.isEmpty {
+                    await commit(batch)
+                    batch = []
+                }
+                switch command {
                 case .end(let session, let continuation):
-                    if !batch.isEmpty {
-                        await commit(batch)
-                        batch = []
-                    }
-                    await performEnd(session, continuation)
+                    do { continuation.resume(returning: try await performEnd(session)) } catch { continuation.resume(throwing: error) }
+                case .feed(let draft, let continuation):
+                    do { continuation.resume(returning: try await performFeed(draft)) } catch { continuation.resume(throwing: error) }
+                case .append:
+                    break
                 }
             }
             if !batch.isEmpty { await commit(batch) }
@@ -87,14 +98,12 @@ actor MessageWriter {
 
     private func commit(_ batch: [PendingMessage]) async {
         do {
-            let outcomes = try await store(batch)
-            await publish(outcomes)
+            await publish(try await MessageBatch.store(batch, on: db))
         } catch {
             logger.warning("batch of \(batch.count) messages failed, storing one by one", metadata: ["error": "\(String(reflecting: error))"])
             for message in batch {
                 do {
-                    let outcomes = try await store([message])
-                    await publish(outcomes)
+                    await publish(try await MessageBatch.store([message], on: db))
                 } catch {
                     logger.error("message not stored", metadata: ["session": "\(message.sessionID)", "error": "\(String(reflecting: error))"])
                     message.origin?.sendError("Your message could not be stored. Please send it again.")
@@ -103,12 +112,15 @@ actor MessageWriter {
         }
     }
 
-    private func publish(_ outcomes: [Outcome]) async {
+    private func publish(_ outcomes: [MessageBatch.Outcome]) async {
+        let allocator = ByteBufferAllocator()
         for outcome in outcomes {
             switch outcome {
-            case .stored(let message):
-                let payload = JSONFrame.encode(WireMessage(message), allocator: ByteBufferAllocator())
-                await fanout.publish(SessionEvent(sessionID: message.sessionID, kind: .message, seq: message.seq, payload: payload))
+            case .stored(let message, let business, let cursor, let feedPayload):
+                let payload = JSONFrame.encode(WireMessage(message), allocator: allocator)
+                await fanout.publish(HubEvent(topic: .session(message.sessionID), kind: .numbered, number: message.seq, payload: payload))
+                await fanout.publish(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
+                                              payload: FeedDraft.frame(payload: feedPayload, cursor: cursor)))
             case .duplicate(let message, let origin):
                 origin?.send(json: WireMessage(message))
             case .sessionEnded(let origin):
@@ -118,117 +130,34 @@ actor MessageWriter {
         }
     }
 
-    private func performEnd(_ session: UUID, _ continuation: CheckedContinuation<Date?, any Error>) async {
+    private func performEnd(_ session: UUID) async throws -> Date? {
         let now = WireTime.now()
-        do {
-            let rows = try await db.sql().raw("""
-                UPDATE chat_sessions SET ended_at = \(bind: now) WHERE id = \(bind: session) AND ended_at IS NULL RETURNING id
-                """).all()
-            if rows.isEmpty {
-                continuation.resume(returning: nil)
-                return
-            }
-            let payload = JSONFrame.encode(ServerFrame.sessionEnded(session, at: now), allocator: ByteBufferAllocator())
-            await fanout.publish(SessionEvent(sessionID: session, kind: .ended, seq: nil, payload: payload))
-            continuation.resume(returning: now)
-        } catch {
-            continuation.resume(throwing: error)
-        }
-    }
-
-    /// Looks up repeated `client_id`s first (a read outside the transaction, so that the transaction
-    /// starts with a write and waits for SQLite's write lock instead of failing on a stale snapshot),
-    /// then stores the batch in one transaction.
-    private func store(_ batch: [PendingMessage]) async throws -> [Outcome] {
-        let known = try await Self.existingDuplicates(of: batch, on: db)
-        return try await db.transaction { tx in try await Self.store(batch, known: known, on: tx) }
-    }
-
-    /// Numbers the new messages per session (refusing sessions that have ended), inserts them and
-    /// links file messages to their attachment; repeats of a stored `client_id` answer with it.
-    private static func store(
-        _ batch: [PendingMessage], known: [PendingMessage.DuplicateKey: ChatMessage], on tx: any Database
-    ) async throws -> [Outcome] {
-        var seenInBatch: [PendingMessage.DuplicateKey: Int] = [:]
-        var fresh: [(index: Int, message: PendingMessage)] = []
-        var outcomes: [Outcome?] = Array(repeating: nil, count: batch.count)
-        var countPerSession: [UUID: Int] = [:]
-        var sessionOrder: [UUID] = []
-        for (index, message) in batch.enumerated() {
-            if let key = message.duplicateKey {
-                if let stored = known[key] {
-                    outcomes[index] = .duplicate(stored, message.origin)
-                    continue
-                }
-                if seenInBatch[key] != nil { continue }  // resolved after the first one is numbered
-                seenInBatch[key] = index
-            }
-            fresh.append((index, message))
-            if countPerSession[message.sessionID] == nil { sessionOrder.append(message.sessionID) }
-            countPerSession[message.sessionID, default: 0] += 1
-        }
-
-        let sql = try tx.sql()
-        var nextSeq: [UUID: Int] = [:]
-        for session in sessionOrder {
-            let count = countPerSession[session] ?? 0
-            let row = try await sql.raw("""
-                UPDATE chat_sessions SET last_seq = last_seq + \(bind: count)
-                WHERE id = \(bind: session) AND ended_at IS NULL RETURNING last_seq
+        let ended = try await db.transaction { tx -> (UUID, Int, FeedDraft)? in
+            let row = try await tx.sql().raw("""
+                UPDATE chat_sessions SET ended_at = \(bind: now) WHERE id = \(bind: session) AND ended_at IS NULL RETURNING business_id
                 """).first()
-            if let last = try row?.decode(column: "last_seq", as: Int.self) {
-                nextSeq[session] = last - count + 1
-            }
+            guard let business = try row?.decode(column: "business_id", as: UUID.self) else { return nil }
+            let draft = try FeedDraft(business: business, type: "session_ended", body: FeedSessionEnded(
+                session_id: session.uuidString.lowercased(), timestamp: WireTime.iso(now)))
+            return (business, try await MessageBatch.insertFeed(draft, at: now, on: tx), draft)
         }
-
-        let now = WireTime.now()
-        var rows: [ChatMessage] = []
-        var rowByIndex: [Int: ChatMessage] = [:]
-        for (index, message) in fresh {
-            guard let seq = nextSeq[message.sessionID] else {
-                outcomes[index] = .sessionEnded(message.origin)
-                continue
-            }
-            nextSeq[message.sessionID] = seq + 1
-            let row = message.row(seq: seq, at: now)
-            rows.append(row)
-            rowByIndex[index] = row
-            outcomes[index] = .stored(row)
-        }
-        if !rows.isEmpty { try await rows.create(on: tx) }
-        for row in rows {
-            guard let attachment = row.attachmentID, let id = row.id else { continue }
-            try await sql.raw("""
-                UPDATE attachments SET message_id = \(bind: id) WHERE id = \(bind: attachment) AND message_id IS NULL
-                """).run()
-        }
-        // Repeats of a client_id inside this batch answer with the row stored for the first one.
-        for (index, message) in batch.enumerated() where outcomes[index] == nil {
-            guard let key = message.duplicateKey, let first = seenInBatch[key] else { continue }
-            if let stored = rowByIndex[first] {
-                outcomes[index] = .duplicate(stored, message.origin)
-            } else {
-                outcomes[index] = .sessionEnded(message.origin)
-            }
-        }
-        return outcomes.compactMap { $0 }
+        guard let (business, cursor, draft) = ended else { return nil }
+        let payload = JSONFrame.encode(ServerFrame.sessionEnded(session, at: now), allocator: ByteBufferAllocator())
+        await fanout.publish(HubEvent(topic: .session(session), kind: .ended, number: nil, payload: payload))
+        await fanout.publish(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
+                                      payload: FeedDraft.frame(payload: draft.payload, cursor: cursor)))
+        return now
     }
 
-    private static func existingDuplicates(of batch: [PendingMessage], on tx: any Database) async throws -> [PendingMessage.DuplicateKey: ChatMessage] {
-        let keys = batch.compactMap(\.duplicateKey)
-        guard !keys.isEmpty else { return [:] }
-        var found: [PendingMessage.DuplicateKey: ChatMessage] = [:]
-        for session in Set(keys.map(\.sessionID)) {
-            let clientIDs = Array(Set(keys.filter { $0.sessionID == session }.map(\.clientID)))
-            let rows = try await ChatMessage.query(on: tx)
-                .filter(\.$sessionID == session)
-                .filter(\.$clientID ~~ clientIDs)
-                .all()
-            for row in rows {
-                guard let clientID = row.clientID else { continue }
-                found[PendingMessage.DuplicateKey(sessionID: session, senderID: row.senderID, clientID: clientID)] = row
-            }
+    private func performFeed(_ draft: FeedDraft) async throws -> Int {
+        let cursor = try await MessageBatch.insertFeed(draft, at: WireTime.now(), on: db)
+        if let session = draft.session {
+            var payload = ByteBufferAllocator().buffer(capacity: draft.payload.count)
+            payload.writeBytes(draft.payload)
+            await fanout.publish(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload))
         }
-        return found
+        await fanout.publish(HubEvent(topic: .feed(business: draft.business), kind: .numbered, number: cursor,
+                                      payload: FeedDraft.frame(payload: draft.payload, cursor: cursor)))
+        return cursor
     }
 }

@@ -8,6 +8,7 @@ struct PendingMessage: Sendable {
     }
 
     let sessionID: UUID
+    let businessID: UUID
     let body: Body
     let senderID: UUID
     let senderType: String

@@ -126,6 +126,29 @@ struct TestClient: Sendable {
             subprotocols: protocols, headers: headers)
     }
 
+    /// The agent feed, after its `connection_established` (returned too).
+    func feed(token: String, cursor: Int? = nil) async throws -> (TestSocket, JSON) {
+        let socket = try await TestSocket.connect(
+            port: server.port, path: "/ws/agent/", query: cursor.map { "cursor=\($0)" }, subprotocols: ["Bearer", token])
+        let first = try await socket.next()
+        guard first["type"] as? String == "connection_established" else { throw TestFailure("feed not established: \(first)") }
+        return (socket, first)
+    }
+
+    /// An agent created through the admin API, logged in: its id and token.
+    func loginAgent(_ business: Business, department: String? = nil, email: String? = nil) async throws -> (id: String, token: String) {
+        let address = email ?? "agent-\(UUID().uuidString.prefix(8))@shop.example"
+        var body: [String: Any] = ["email": address, "password": "secret-password", "name": "Agent \(address.prefix(6))"]
+        if let department { body["department"] = department }
+        let created = try await post("/admin/businesses/\(business.id)/agents/", token: try await adminToken(), json: body)
+        guard created.status == 201 else { throw TestFailure("agent: \(created.text)") }
+        let login = try await post("/auth/login/", json: ["email": address, "password": "secret-password"])
+        guard let token = login.data["token"] as? String, let id = (login.data["agent"] as? JSON)?["id"] as? String else {
+            throw TestFailure("login: \(login.text)")
+        }
+        return (id, token)
+    }
+
     /// A socket that must be accepted: returns it after its `connection_established`.
     func joined(_ chat: Chat, token: String? = nil, query: String = "") async throws -> TestSocket {
         let socket = try await socket(session: chat.id, token: token ?? chat.token, query: query)

@@ -11,6 +11,8 @@ final class Agent: Model, @unchecked Sendable {
     @OptionalField(key: "email") var email: String?
     @OptionalField(key: "password_hash") var passwordHash: String?
     @Field(key: "name") var name: String
+    /// The department the agent works in; nil: all departments of the business.
+    @OptionalField(key: "department_id") var departmentID: UUID?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}

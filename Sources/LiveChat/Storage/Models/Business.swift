@@ -11,6 +11,8 @@ final class Business: Model, @unchecked Sendable {
     @Field(key: "identity_secret") var identitySecret: String
     @Field(key: "allowed_origins") var allowedOrigins: [String]
     @Field(key: "allow_unverified_customer_ids") var allowUnverifiedCustomerIDs: Bool
+    /// New chats are assigned round-robin to the online agents of their department.
+    @Field(key: "auto_assign") var autoAssign: Bool
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -21,6 +23,7 @@ final class Business: Model, @unchecked Sendable {
         self.identitySecret = identitySecret
         self.allowedOrigins = allowedOrigins
         self.allowUnverifiedCustomerIDs = allowUnverifiedCustomerIDs
+        self.autoAssign = false
         self.createdAt = WireTime.now()
     }
 }

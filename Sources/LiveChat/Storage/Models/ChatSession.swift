@@ -13,6 +13,7 @@ final class ChatSession: Model, @unchecked Sendable {
     @Field(key: "started_at") var startedAt: Date
     @OptionalField(key: "ended_at") var endedAt: Date?
     @Field(key: "last_seq") var lastSeq: Int
+    @OptionalField(key: "assigned_agent_id") var assignedAgentID: UUID?
 
     init() {}
 

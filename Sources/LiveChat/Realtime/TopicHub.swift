@@ -1,0 +1,64 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The open sockets of each topic (session or business feed) on this node, and who they belong to.
+final class TopicHub: Sendable {
+    private struct Entry {
+        var sockets: [UUID: SocketConnection] = [:]
+        /// Open sockets per participant (visitor or agent id).
+        var perParticipant: [UUID: Int] = [:]
+    }
+
+    private let topics = NIOLockedValueBox<[HubEvent.Topic: Entry]>([:])
+
+    /// Adds a socket; true when it is its participant's first socket on the topic.
+    @discardableResult
+    func add(_ connection: SocketConnection) -> Bool {
+        topics.withLockedValue { all in
+            var entry = all[connection.topic] ?? Entry()
+            entry.sockets[connection.id] = connection
+            let participant = connection.identity.subject ?? connection.id
+            entry.perParticipant[participant, default: 0] += 1
+            all[connection.topic] = entry
+            return entry.perParticipant[participant] == 1
+        }
+    }
+
+    /// Removes a socket; true when it was its participant's last socket on the topic.
+    @discardableResult
+    func remove(_ connection: SocketConnection) -> Bool {
+        topics.withLockedValue { all in
+            guard var entry = all[connection.topic], entry.sockets.removeValue(forKey: connection.id) != nil else { return false }
+            let participant = connection.identity.subject ?? connection.id
+            let left = (entry.perParticipant[participant] ?? 1) - 1
+            entry.perParticipant[participant] = left > 0 ? left : nil
+            all[connection.topic] = entry.sockets.isEmpty ? nil : entry
+            return left == 0
+        }
+    }
+
+    /// Hands the event to every socket of its topic, in the caller's order.
+    func deliver(_ event: HubEvent) {
+        let targets = topics.withLockedValue { $0[event.topic].map { Array($0.sockets.values) } ?? [] }
+        for connection in targets where connection.id != event.excluding {
+            connection.deliver(event)
+        }
+    }
+
+    /// The participants with an open socket on the topic.
+    func participants(of topic: HubEvent.Topic) -> Set<UUID> {
+        topics.withLockedValue { Set($0[topic]?.perParticipant.keys ?? [:].keys) }
+    }
+
+    var connectionCount: Int {
+        topics.withLockedValue { $0.values.reduce(0) { $0 + $1.sockets.count } }
+    }
+
+    /// Closes every socket with 1001 (server going away), for shutdown.
+    func closeAll() {
+        let all = topics.withLockedValue { $0.values.flatMap { $0.sockets.values } }
+        for connection in all {
+            connection.close(code: .goingAway)
+        }
+    }
+}

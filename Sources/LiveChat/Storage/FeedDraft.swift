@@ -1,0 +1,41 @@
+import Foundation
+import NIOCore
+
+/// A feed event before it is stored: its business, type and JSON object (which names its `type`),
+/// and optionally the session whose sockets also get it (as a signal, without `cursor`).
+struct FeedDraft: Sendable {
+    let business: UUID
+    let type: String
+    let payload: Data
+    let session: UUID?
+
+    init<Body: Encodable>(business: UUID, type: String, session: UUID? = nil, body: Body) throws {
+        self.business = business
+        self.type = type
+        self.session = session
+        self.payload = try JSONEncoder().encode(body)
+    }
+
+    /// The feed frame: the stored object with its `cursor` first.
+    static func frame(payload: Data, cursor: Int) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: payload.count + 24)
+        buffer.writeString("{\"cursor\":\(cursor)")
+        if payload.count > 2 { buffer.writeString(",") }
+        buffer.writeBytes(payload.dropFirst())
+        return buffer
+    }
+}
+
+/// The feed's `message` event: a stored message with its session.
+struct FeedMessage: Encodable {
+    let type = "message"
+    let session_id: String
+    let message: WireMessage
+}
+
+/// The feed's and the session's `session_ended` event.
+struct FeedSessionEnded: Encodable {
+    let type = "session_ended"
+    let session_id: String
+    let timestamp: String
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+@testable import LiveChat
+
+@Suite("WS /ws/agent/: the business's live feed")
+struct AgentFeedTests {
+    @Test func theFeedCarriesStartsMessagesAndEndsOfItsBusinessOnly() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let other = try await client.makeBusiness()
+            let (_, token) = try await client.loginAgent(business)
+            let (feed, hello) = try await client.feed(token: token)
+            #expect(hello["business"] as? String == business.id)
+            #expect(hello["cursor"] as? Int != nil)
+            _ = try await client.startChat(other)
+            let chat = try await client.startChat(business)
+            let started = try await feed.next(type: "session_started")
+            #expect(started["session_id"] as? String == chat.id)
+            #expect(((started["session"] as? JSON)?["visitor"] as? JSON)?["id"] as? String == chat.visitorID)
+            let visitor = try await client.joined(chat)
+            try await visitor.send(["type": "text", "content": "hello agents"])
+            let message = try await feed.next(type: "message")
+            #expect(message["session_id"] as? String == chat.id)
+            #expect((message["message"] as? JSON)?["content"] as? String == "hello agents")
+            _ = try await client.post("/chat/sessions/\(chat.id)/end/", token: chat.token)
+            let ended = try await feed.next(type: "session_ended")
+            #expect(ended["session_id"] as? String == chat.id)
+            let cursors = feed.received.compactMap { $0["cursor"] as? Int }.dropFirst()
+            #expect(Array(cursors) == cursors.sorted() && Set(cursors).count == cursors.count)
+            #expect(!feed.received.contains { ($0["session_id"] as? String).map { $0 != chat.id } ?? false })
+            await feed.close(); await visitor.close()
+        }
+    }
+
+    @Test func twentyParallelStartsArriveOnceEach() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let (_, token) = try await client.loginAgent(business)
+            let (feed, _) = try await client.feed(token: token)
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<20 { group.addTask { try await client.startChat(business).id } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            var seen: [String] = []
+            for _ in 0..<20 { seen.append(try await feed.next(type: "session_started", timeout: 10)["session_id"] as? String ?? "") }
+            try await Task.sleep(for: .milliseconds(300))
+            let extra = feed.received.filter { $0["type"] as? String == "session_started" }.count
+            #expect(Set(seen) == Set(ids))
+            #expect(seen.count == 20 && extra == 20)
+            await feed.close()
+        }
+    }
+
+    @Test func aReconnectingFeedGetsWhatItMissed() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let (_, token) = try await client.loginAgent(business)
+            let (feed, _) = try await client.feed(token: token)
+            let first = try await client.startChat(business)
+            let seen = try await feed.next(type: "session_started")
+            let cursor = try #require(seen["cursor"] as? Int)
+            await feed.close()
+            let second = try await client.startChat(business)
+            let visitor = try await client.joined(second)
+            try await visitor.send(["type": "text", "content": "while you were away"])
+            _ = try await visitor.next(type: "text")
+            let (again, hello) = try await client.feed(token: token, cursor: cursor)
+            #expect(hello["cursor"] as? Int ?? 0 > cursor)
+            let missedStart = try await again.next(type: "session_started")
+            #expect(missedStart["session_id"] as? String == second.id)
+            let missedMessage = try await again.next(type: "message")
+            #expect((missedMessage["message"] as? JSON)?["content"] as? String == "while you were away")
+            #expect(!again.received.contains { $0["session_id"] as? String == first.id && $0["type"] as? String == "session_started" })
+            // And it is live afterwards.
+            try await visitor.send(["type": "text", "content": "live again"])
+            #expect((try await again.next(type: "message")["message"] as? JSON)?["content"] as? String == "live again")
+            await again.close(); await visitor.close()
+        }
+    }
+
+    @Test func onlyAgentsMayOpenTheFeed() async throws {
+        try await withServer { server, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            for token in [chat.token, try await client.adminToken(), "garbage"] {
+                let socket = try await TestSocket.connect(port: server.port, path: "/ws/agent/", query: nil, subprotocols: ["Bearer", token])
+                #expect(try await socket.closed().code == 4003)
+            }
+            let none = try await TestSocket.connect(port: server.port, path: "/ws/agent/", query: nil, subprotocols: [])
+            #expect(try await none.closed().code == 4003)
+        }
+    }
+
+    @Test func presenceFollowsTheFeedWithAGracePeriod() async throws {
+        try await withServer({ $0.presenceGraceSeconds = 1 }) { _, client in
+            let business = try await client.makeBusiness()
+            let (ann, annToken) = try await client.loginAgent(business)
+            let (_, bobToken) = try await client.loginAgent(business)
+            let (watcher, _) = try await client.feed(token: bobToken)
+            let (annFeed, _) = try await client.feed(token: annToken)
+            let online = try await watcher.next(type: "agent_presence", where: { $0["agent_id"] as? String == ann })
+            #expect(online["online"] as? Bool == true)
+            // A quick reconnect is not noticed.
+            await annFeed.close()
+            let (annAgain, _) = try await client.feed(token: annToken)
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(!watcher.received.contains { $0["agent_id"] as? String == ann && $0["online"] as? Bool == false })
+            await annAgain.close()
+            let offline = try await watcher.next(type: "agent_presence", where: { $0["agent_id"] as? String == ann && $0["online"] as? Bool == false })
+            #expect(offline["online"] as? Bool == false)
+            await watcher.close()
+        }
+    }
+}
+
+@Suite("Session socket extensions: typing, read receipts, participants")
+struct SessionSignalTests {
+    @Test func typingIsRelayedToTheOthersAndNeverStored() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let (agentID, token) = try await client.loginAgent(business)
+            let visitor = try await client.joined(chat)
+            let agent = try await client.joined(chat, token: token)
+            try await visitor.send(["type": "typing", "is_typing": true])
+            let typing = try await agent.next(type: "typing")
+            #expect(typing["sender_id"] as? String == chat.visitorID)
+            #expect(typing["is_typing"] as? Bool == true)
+            try await agent.send(["type": "typing", "is_typing": false])
+            let back = try await visitor.next(type: "typing")
+            #expect(back["sender_id"] as? String == agentID && back["is_typing"] as? Bool == false)
+            try await visitor.send(["type": "typing", "is_typing": "yes"])
+            _ = try await visitor.next(type: "error")
+            try await visitor.send(["type": "text", "content": "marker"])
+            _ = try await visitor.next(type: "text")
+            #expect(!visitor.received.contains { $0["type"] as? String == "typing" && $0["sender_id"] as? String == chat.visitorID })
+            #expect((try await client.history(chat.id, token: chat.token).json["data"] as? [JSON])?.count == 1)
+            await visitor.close(); await agent.close()
+        }
+    }
+
+    @Test func readReceiptsAreStoredRelayedAndOnlyMoveForward() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let (agentID, token) = try await client.loginAgent(business)
+            let visitor = try await client.joined(chat)
+            let agent = try await client.joined(chat, token: token)
+            try await visitor.send(["type": "text", "content": "first"])
+            let first = try await agent.next(type: "text")
+            try await visitor.send(["type": "text", "content": "second"])
+            let second = try await agent.next(type: "text")
+            try await agent.send(["type": "read", "message_id": second["id"] as? String ?? ""])
+            let receipt = try await visitor.next(type: "read")
+            #expect(receipt["reader_id"] as? String == agentID)
+            #expect(receipt["message_id"] as? String == second["id"] as? String)
+            #expect(receipt["seq"] as? Int == 2)
+            // Reading an older message does not move the marker back, and is not relayed.
+            try await agent.send(["type": "read", "message_id": first["id"] as? String ?? ""])
+            try await agent.send(["type": "read", "message_id": UUID().uuidString])
+            _ = try await agent.next(type: "error")
+            try await agent.send(["type": "text", "content": "marker"])
+            _ = try await visitor.next(type: "text", where: { $0["content"] as? String == "marker" })
+            #expect(visitor.received.filter { $0["type"] as? String == "read" }.count == 1)
+            await visitor.close(); await agent.close()
+        }
+    }
+
+    @Test func participantsJoiningAndLeavingAreAnnounced() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let (agentID, token) = try await client.loginAgent(business)
+            let visitor = try await client.joined(chat)
+            let agent = try await client.joined(chat, token: token)
+            let joined = try await visitor.next(type: "participant_joined")
+            #expect(joined["participant_id"] as? String == agentID && joined["participant_type"] as? String == "agent")
+            // A second tab of the same agent is not a new participant.
+            let secondTab = try await client.joined(chat, token: token)
+            await secondTab.close()
+            await agent.close()
+            let left = try await visitor.next(type: "participant_left")
+            #expect(left["participant_id"] as? String == agentID)
+            #expect(visitor.received.filter { $0["type"] as? String == "participant_joined" }.count == 1)
+            #expect(!agent.received.contains { $0["type"] as? String == "participant_joined" && $0["participant_id"] as? String == agentID })
+            await visitor.close()
+        }
+    }
+}
