@@ -182,3 +182,29 @@ struct InboxTests {
         }
     }
 }
+
+@Suite("GET /chat/agents/ and /chat/departments/")
+struct TeamTests {
+    @Test func agentsSeeTheirTeamWithPresence() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let other = try await client.makeBusiness()
+            let (ann, annToken) = try await client.loginAgent(business)
+            let (bob, _) = try await client.loginAgent(business, department: business.department)
+            _ = try await client.loginAgent(other)
+            let (feed, _) = try await client.feed(token: annToken)
+            let team = try await client.get("/chat/agents/", token: annToken)
+            #expect(team.status == 200)
+            let entries = team.json["data"] as? [JSON] ?? []
+            #expect(Set(entries.compactMap { $0["id"] as? String }) == [ann, bob])
+            #expect(entries.first { $0["id"] as? String == ann }?["online"] as? Bool == true)
+            #expect(entries.first { $0["id"] as? String == bob }?["online"] as? Bool == false)
+            let departments = try await client.get("/chat/departments/", token: annToken).json["data"] as? [JSON] ?? []
+            #expect(departments.compactMap { $0["id"] as? String } == [business.department])
+            let chat = try await client.startChat(business)
+            #expect(try await client.get("/chat/agents/", token: chat.token).status == 403)
+            #expect(try await client.get("/chat/departments/").status == 401)
+            await feed.close()
+        }
+    }
+}

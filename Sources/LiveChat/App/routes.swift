@@ -12,4 +12,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: AuthController())
     try app.register(collection: SessionsController())
     try app.register(collection: AgentFeedController())
+    try app.register(collection: TeamController())
 }
