@@ -69,3 +69,26 @@ struct ConfigTests {
         }
     }
 }
+
+@Suite("Pages served by the app")
+struct PagesTests {
+    @Test func theWidgetTheDemoAndTheConsoleAreServed() async throws {
+        try await withServer({ $0.seedDemo = true }) { server, client in
+            let widget = try await client.get("/widget.js")
+            #expect(widget.status == 200)
+            #expect(widget.headers.first(name: "Content-Type")?.contains("javascript") == true)
+            #expect(widget.text.contains("window.LiveChat"))
+            #expect(try await client.get("/").text.contains("/demo.json"))
+            // The demo business is created when `serve` boots; here the test creates it the same way.
+            let demo = try await DemoSeed.ensure(server.app)
+            let reply = try await client.get("/demo.json")
+            #expect(reply.data["business"] as? String == demo.business.uuidString.lowercased())
+        }
+    }
+
+    @Test func theDemoEndpointIsOffWithTheDemo() async throws {
+        try await withServer { _, client in
+            #expect(try await client.get("/demo.json").status == 404)
+        }
+    }
+}

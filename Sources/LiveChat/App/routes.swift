@@ -13,4 +13,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: SessionsController())
     try app.register(collection: AgentFeedController())
     try app.register(collection: TeamController())
+    try app.register(collection: DemoController())
 }

@@ -1,0 +1,554 @@
+/*! livechat widget: one script, no dependencies.
+ *  <script src="https://HOST/widget.js" data-business="BUSINESS_ID" async></script>
+ *  Optional: data-department="DEPARTMENT_ID", data-customer-token="JWT signed by the merchant",
+ *  data-title="Chat with us".
+ *  API: window.LiveChat.open(), .close(), .send(text), .on(event, handler)
+ *  Events: "ready" (session info), "message" (the broadcast object), "session_ended".
+ */
+(function () {
+  "use strict";
+  if (window.LiveChat && window.LiveChat.__livechat) return;
+
+  var script = document.currentScript || document.querySelector("script[data-business][src*='widget.js']");
+  if (!script) return;
+  var BASE = new URL(script.src, location.href).origin;
+  var MEDIA = BASE + "/media/chat_attachments/";
+  var BUSINESS = script.getAttribute("data-business");
+  var DEPARTMENT = script.getAttribute("data-department");
+  var CUSTOMER_TOKEN = script.getAttribute("data-customer-token");
+  var TITLE = script.getAttribute("data-title") || "Chat with us";
+  var STORE_KEY = "livechat:" + BASE + ":" + BUSINESS;
+
+  var handlers = { ready: [], message: [], session_ended: [] };
+  var state = {
+    token: null, sessionId: null, visitorId: null, lastSeq: 0,
+    socket: null, connected: false, retry: 0, retryTimer: null, ended: false, starting: null,
+    shown: {}, pending: {}, agentReadSeq: 0, typingTimer: null, typingSentAt: 0, open: false
+  };
+
+  // ---------------------------------------------------------------- storage
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(STORE_KEY) || "{}"); } catch (e) { return {}; }
+  }
+  function save() {
+    try {
+      localStorage.setItem(STORE_KEY, JSON.stringify({ token: state.token, sessionId: state.sessionId, visitorId: state.visitorId }));
+    } catch (e) { /* storage may be disabled: the chat still works for this page */ }
+  }
+
+  function emit(name, value) {
+    (handlers[name] || []).forEach(function (fn) { try { fn(value); } catch (e) { /* a merchant's handler must not break the chat */ } });
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  function api(path, options) {
+    options = options || {};
+    var headers = options.headers || {};
+    if (state.token) headers["Authorization"] = "Bearer " + state.token;
+    return fetch(BASE + path, { method: options.method || "GET", headers: headers, body: options.body })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (!response.ok) {
+            var error = new Error(body.message || ("HTTP " + response.status));
+            error.status = response.status;
+            throw error;
+          }
+          return body;
+        });
+      });
+  }
+
+  function startSession() {
+    if (state.starting) return state.starting;
+    var body = { business: BUSINESS };
+    if (DEPARTMENT) body.department = DEPARTMENT;
+    if (CUSTOMER_TOKEN) body.customer_token = CUSTOMER_TOKEN;
+    state.starting = api("/chat/start-session/", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+    }).catch(function (error) {
+      if (error.status === 401 && state.token) {  // a stale token: start over as a new visitor
+        state.token = null;
+        return api("/chat/start-session/", {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+        });
+      }
+      throw error;
+    }).then(function (reply) {
+      var data = reply.data;
+      if (data.session_id !== state.sessionId) { resetTimeline(); }
+      state.token = data.token;
+      state.sessionId = data.session_id;
+      state.visitorId = data.visitor_id;
+      state.ended = false;
+      save();
+      setEnded(false);
+      emit("ready", { session_id: data.session_id, visitor_id: data.visitor_id });
+      return loadHistory().then(connect);
+    }).catch(function (error) {
+      status("Chat unavailable: " + error.message);
+      throw error;
+    }).finally(function () { state.starting = null; });
+    return state.starting;
+  }
+
+  function loadHistory() {
+    return api("/chat/history/" + state.sessionId + "/").then(function (reply) {
+      (reply.data || []).forEach(function (item) { if (item.type === "message") showMessage(item.data); });
+    });
+  }
+
+  function upload(file, isAudio) {
+    var form = new FormData();
+    form.append("file", file, file.name || "voice-note.webm");
+    if (state.visitorId) form.append("uploaded_by_end_user", state.visitorId);
+    status(isAudio ? "Sending voice note…" : "Uploading " + (file.name || "file") + "…");
+    return ensureSession().then(function () {
+      return api("/chat/upload-file/", { method: "POST", body: form });
+    }).then(function (reply) {
+      status("");
+      sendFrame({ type: "file", file: reply.data.file, is_audio: !!isAudio, client_id: clientId() });
+    }).catch(function (error) { status(error.message); });
+  }
+
+  function ensureSession() {
+    return state.sessionId && !state.ended ? Promise.resolve() : startSession();
+  }
+
+  // ---------------------------------------------------------------- socket
+
+  function connect() {
+    if (!state.sessionId || state.ended) return;
+    clearTimeout(state.retryTimer);
+    var url = BASE.replace(/^http/, "ws") + "/ws/visitor-chat/?session_id=" + encodeURIComponent(state.sessionId) +
+      "&last_seq=" + state.lastSeq;
+    var socket;
+    try { socket = new WebSocket(url, ["Bearer", state.token]); } catch (e) { scheduleReconnect(); return; }
+    state.socket = socket;
+    socket.onmessage = function (event) {
+      var frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      receive(frame);
+    };
+    socket.onclose = function (event) {
+      if (state.socket !== socket) return;
+      state.connected = false;
+      state.socket = null;
+      if (event.code === 4006) { setEnded(true); return; }
+      if (event.code === 4002 || event.code === 4003) {  // the session is gone for this visitor
+        state.sessionId = null;
+        save();
+        status("Connection lost. Send a message to start again.");
+        return;
+      }
+      status("Reconnecting…");
+      scheduleReconnect();
+    };
+  }
+
+  function scheduleReconnect() {
+    var delay = Math.min(30000, 1000 * Math.pow(2, state.retry)) * (0.75 + Math.random() * 0.5);
+    state.retry += 1;
+    state.retryTimer = setTimeout(connect, delay);
+  }
+
+  function sendFrame(frame) {
+    if (frame.client_id && (frame.type === "text" || frame.type === "file")) {
+      state.pending[frame.client_id] = frame;
+      showPending(frame);
+    }
+    if (state.connected && state.socket) { state.socket.send(JSON.stringify(frame)); }
+  }
+
+  function receive(frame) {
+    switch (frame.type) {
+      case "connection_established":
+        state.connected = true;
+        state.retry = 0;
+        status("");
+        // Resend what the server has not confirmed yet; client_id makes it idempotent.
+        Object.keys(state.pending).forEach(function (id) { state.socket.send(JSON.stringify(state.pending[id])); });
+        break;
+      case "text":
+      case "file":
+        showMessage(frame);
+        emit("message", frame);
+        if (frame.sender_type !== "visitor" && state.open && !document.hidden) markRead(frame);
+        break;
+      case "typing":
+        if (frame.sender_type === "agent") showTyping(frame.is_typing);
+        break;
+      case "read":
+        if (frame.reader_type === "agent" && frame.seq > state.agentReadSeq) { state.agentReadSeq = frame.seq; refreshTicks(); }
+        break;
+      case "participant_joined":
+        if (frame.participant_type === "agent") systemLine("An agent joined the chat.");
+        break;
+      case "participant_left":
+        if (frame.participant_type === "agent") systemLine("The agent left the chat.");
+        break;
+      case "session_ended":
+        setEnded(true);
+        emit("session_ended", frame);
+        break;
+      case "error":
+        status(frame.message || "Something went wrong.");
+        break;
+    }
+  }
+
+  function markRead(message) {
+    if (state.socket && state.connected) state.socket.send(JSON.stringify({ type: "read", message_id: message.id }));
+  }
+
+  function clientId() {
+    return "w-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+  }
+
+  // ---------------------------------------------------------------- view
+
+  var host = document.createElement("div");
+  host.setAttribute("data-livechat", "");
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  var style = document.createElement("style");
+  style.textContent = [
+    ":host{all:initial}",
+    "*{box-sizing:border-box;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}",
+    ".launcher{position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;border:0;background:#1f4fd1;color:#fff;",
+    "cursor:pointer;box-shadow:0 6px 20px rgba(0,0,0,.25);z-index:2147483646;display:flex;align-items:center;justify-content:center}",
+    ".launcher svg{width:28px;height:28px}",
+    ".launcher:focus-visible,button:focus-visible,textarea:focus-visible,label:focus-within{outline:3px solid #ffbf47;outline-offset:2px}",
+    ".panel{position:fixed;right:20px;bottom:92px;width:360px;max-width:calc(100vw - 24px);height:520px;max-height:calc(100vh - 112px);",
+    "background:#fff;color:#1b1f24;border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.28);display:flex;flex-direction:column;",
+    "overflow:hidden;z-index:2147483647}",
+    ".panel[hidden]{display:none}",
+    "header{background:#1f4fd1;color:#fff;padding:12px 14px;display:flex;align-items:center;justify-content:space-between}",
+    "header h2{font-size:16px;margin:0;font-weight:600}",
+    "header button{background:transparent;border:0;color:#fff;font-size:22px;cursor:pointer;line-height:1}",
+    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f4f6f9}",
+    ".msg{max-width:80%;padding:8px 11px;border-radius:12px;font-size:14px;line-height:1.4;white-space:pre-wrap;word-wrap:break-word}",
+    ".msg.mine{align-self:flex-end;background:#1f4fd1;color:#fff;border-bottom-right-radius:4px}",
+    ".msg.theirs{align-self:flex-start;background:#fff;color:#1b1f24;border:1px solid #d5dbe3;border-bottom-left-radius:4px}",
+    ".msg.pending{opacity:.65}",
+    ".msg a{color:inherit;text-decoration:underline}",
+    ".msg img{max-width:100%;border-radius:8px;display:block}",
+    ".msg audio{max-width:100%}",
+    ".tick{font-size:11px;margin-left:6px;opacity:.85}",
+    ".system{align-self:center;font-size:12px;color:#4a5563}",
+    ".typing{font-size:12px;color:#4a5563;padding:0 14px 4px;min-height:18px}",
+    ".status{font-size:12px;color:#8a1c1c;padding:0 14px;min-height:0}",
+    ".ended{padding:10px 14px;background:#fff4e5;color:#5c3b00;font-size:13px;display:flex;gap:8px;align-items:center;justify-content:space-between}",
+    ".ended[hidden]{display:none}",
+    ".ended button{background:#1f4fd1;color:#fff;border:0;border-radius:8px;padding:6px 10px;cursor:pointer}",
+    "form{display:flex;gap:6px;padding:10px;border-top:1px solid #d5dbe3;align-items:flex-end}",
+    "textarea{flex:1;resize:none;border:1px solid #9aa5b4;border-radius:10px;padding:8px 10px;font-size:14px;min-height:38px;max-height:110px;color:#1b1f24}",
+    ".icon{background:#eef1f5;border:0;border-radius:10px;width:38px;height:38px;cursor:pointer;font-size:18px;color:#1b1f24;display:inline-flex;align-items:center;justify-content:center}",
+    ".icon.recording{background:#c62828;color:#fff}",
+    ".send{background:#1f4fd1;color:#fff;border:0;border-radius:10px;height:38px;padding:0 14px;font-size:14px;cursor:pointer}",
+    ".send:disabled,textarea:disabled,.icon:disabled{opacity:.5;cursor:not-allowed}",
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
+  ].join("");
+  root.appendChild(style);
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  var SVG = "http://www.w3.org/2000/svg";
+  function icon(d, filled) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "22");
+    svg.setAttribute("height", "22");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", d);
+    path.setAttribute("fill", filled ? "currentColor" : "none");
+    path.setAttribute("stroke", filled ? "none" : "currentColor");
+    path.setAttribute("stroke-width", "2");
+    path.setAttribute("stroke-linecap", "round");
+    path.setAttribute("stroke-linejoin", "round");
+    svg.appendChild(path);
+    return svg;
+  }
+  var ICON_CHAT = "M4 5h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H9l-5 4V6a1 1 0 0 1 1-1z";
+  var ICON_CLIP = "M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9";
+  var ICON_MIC = "M12 15a3 3 0 0 0 3-3V6a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zM6 11a6 6 0 0 0 12 0M12 17v4M9 21h6";
+
+  var launcher = el("button", { "class": "launcher", type: "button", "aria-label": "Open chat", "aria-expanded": "false", part: "launcher" });
+  launcher.appendChild(icon(ICON_CHAT, true));
+  var panel = el("section", { "class": "panel", role: "dialog", "aria-label": TITLE, hidden: "" });
+  var header = el("header");
+  var heading = el("h2", null, TITLE);
+  var closeButton = el("button", { type: "button", "aria-label": "Close chat" }, "×");
+  header.appendChild(heading);
+  header.appendChild(closeButton);
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Messages" });
+  var typing = el("div", { "class": "typing", "aria-live": "polite" });
+  var statusLine = el("div", { "class": "status", role: "status" });
+  var ended = el("div", { "class": "ended", hidden: "" });
+  var endedText = el("span", null, "This chat has ended.");
+  var restart = el("button", { type: "button" }, "Start a new chat");
+  ended.appendChild(endedText);
+  ended.appendChild(restart);
+  var form = el("form", { "aria-label": "Send a message" });
+  var input = el("textarea", { rows: "1", placeholder: "Type your message…", "aria-label": "Message", maxlength: "5000" });
+  var fileLabel = el("label", { "class": "icon", title: "Attach a file" });
+  var fileInput = el("input", { type: "file", "class": "sr", "aria-label": "Attach a file" });
+  fileLabel.appendChild(icon(ICON_CLIP, false));
+  fileLabel.appendChild(fileInput);
+  var voice = el("button", { type: "button", "class": "icon", "aria-label": "Record a voice note", title: "Record a voice note" });
+  voice.appendChild(icon(ICON_MIC, false));
+  var send = el("button", { type: "submit", "class": "send" }, "Send");
+  form.appendChild(input);
+  form.appendChild(fileLabel);
+  if (window.MediaRecorder && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) form.appendChild(voice);
+  form.appendChild(send);
+  [header, log, typing, statusLine, ended, form].forEach(function (node) { panel.appendChild(node); });
+  root.appendChild(launcher);
+  root.appendChild(panel);
+
+  function status(text) { statusLine.textContent = text || ""; }
+
+  function resetTimeline() {
+    state.shown = {};
+    state.lastSeq = 0;
+    state.agentReadSeq = 0;
+    while (log.firstChild) log.removeChild(log.firstChild);
+  }
+
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  function isOurMedia(url) {
+    return typeof url === "string" && url.indexOf(MEDIA) === 0 && url.indexOf("..") === -1;
+  }
+
+  function fillBody(node, message) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    if (message.type === "file") {
+      var name = message.file_name || "file";
+      if (!isOurMedia(message.file)) { node.appendChild(el("span", null, name)); return; }
+      if (message.is_audio) {
+        var audio = el("audio", { controls: "", preload: "none", "aria-label": "Voice note" });
+        audio.src = message.file;
+        node.appendChild(audio);
+      } else if (/\.(png|jpe?g|gif|webp)$/i.test(message.file)) {
+        var image = el("img", { alt: name });
+        image.src = message.file;
+        node.appendChild(image);
+      } else {
+        var link = el("a", { target: "_blank", rel: "noopener noreferrer" }, name);
+        link.href = message.file;
+        node.appendChild(link);
+      }
+    } else {
+      node.appendChild(el("span", { "class": "text" }, message.content || ""));
+    }
+  }
+
+  function showPending(frame) {
+    if (root.querySelector && root.querySelector("[data-client-id='" + cssEscape(frame.client_id) + "']")) return;
+    var bubble = el("div", { "class": "msg mine pending", "data-client-id": frame.client_id });
+    fillBody(bubble, frame.type === "file" ? { type: "file", file: frame.file, file_name: "Sending file…" } : frame);
+    log.appendChild(bubble);
+    scrollDown();
+  }
+
+  function cssEscape(value) { return String(value).replace(/[^a-zA-Z0-9_-]/g, "_"); }
+
+  function showMessage(message) {
+    if (!message || !message.id || state.shown[message.id]) return;
+    state.shown[message.id] = true;
+    if (message.seq > state.lastSeq) state.lastSeq = message.seq;
+    var mine = message.sender_type === "visitor";
+    var bubble = null;
+    if (mine && message.client_id) {
+      delete state.pending[message.client_id];
+      bubble = root.querySelector("[data-client-id='" + cssEscape(message.client_id) + "']");
+    }
+    if (!bubble) {
+      bubble = el("div");
+      // Keep the log in seq order even when catch-up and live frames interleave.
+      var after = null;
+      Array.prototype.forEach.call(log.querySelectorAll("[data-seq]"), function (node) {
+        if (!after && Number(node.getAttribute("data-seq")) > message.seq) after = node;
+      });
+      log.insertBefore(bubble, after);
+    }
+    bubble.className = "msg " + (mine ? "mine" : "theirs");
+    bubble.setAttribute("data-id", message.id);
+    bubble.setAttribute("data-seq", String(message.seq));
+    bubble.setAttribute("data-sender-type", message.sender_type || "");
+    fillBody(bubble, message);
+    if (mine) {
+      var tick = el("span", { "class": "tick", "aria-label": "Sent" }, "✓");
+      bubble.appendChild(tick);
+    }
+    refreshTicks();
+    if (!mine) showTyping(false);
+    scrollDown();
+  }
+
+  function refreshTicks() {
+    Array.prototype.forEach.call(log.querySelectorAll(".msg.mine[data-seq]"), function (node) {
+      var tick = node.querySelector(".tick");
+      if (!tick) return;
+      var read = Number(node.getAttribute("data-seq")) <= state.agentReadSeq;
+      tick.textContent = read ? "✓✓" : "✓";
+      tick.setAttribute("aria-label", read ? "Read" : "Sent");
+    });
+  }
+
+  function systemLine(text) {
+    log.appendChild(el("div", { "class": "system" }, text));
+    scrollDown();
+  }
+
+  function showTyping(on) {
+    clearTimeout(state.typingTimer);
+    typing.textContent = on ? "Agent is typing…" : "";
+    if (on) state.typingTimer = setTimeout(function () { typing.textContent = ""; }, 6000);
+  }
+
+  function setEnded(isEnded) {
+    state.ended = isEnded;
+    ended.hidden = !isEnded;
+    input.disabled = isEnded;
+    send.disabled = isEnded;
+    fileInput.disabled = isEnded;
+    voice.disabled = isEnded;
+    if (isEnded) {
+      showTyping(false);
+      state.pending = {};
+      if (state.socket) { try { state.socket.close(); } catch (e) { /* already closing */ } }
+    }
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  function open() {
+    if (!document.body.contains(host)) document.body.appendChild(host);
+    state.open = true;
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    launcher.setAttribute("aria-label", "Close chat");
+    var ready = state.sessionId ? Promise.resolve() : startSession();
+    ready.then(function () {
+      var last = log.querySelectorAll(".msg.theirs[data-id]");
+      if (last.length) markRead({ id: last[last.length - 1].getAttribute("data-id") });
+    }).catch(function () { /* shown in the status line */ });
+    setTimeout(function () { input.focus(); }, 0);
+  }
+
+  function close() {
+    state.open = false;
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-label", "Open chat");
+    launcher.focus();
+  }
+
+  function sendText(text) {
+    var content = String(text == null ? "" : text).trim();
+    if (!content) return Promise.resolve();
+    return ensureSession().then(function () {
+      sendFrame({ type: "text", content: content, client_id: clientId() });
+    });
+  }
+
+  launcher.addEventListener("click", function () { panel.hidden ? open() : close(); });
+  closeButton.addEventListener("click", close);
+  panel.addEventListener("keydown", function (event) { if (event.key === "Escape") close(); });
+  restart.addEventListener("click", function () {
+    state.sessionId = null;
+    resetTimeline();
+    startSession().then(function () { input.focus(); }).catch(function () { /* shown in the status line */ });
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value;
+    input.value = "";
+    typingStopped();
+    sendText(text);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit", { cancelable: true }));
+    }
+  });
+  input.addEventListener("input", function () {
+    if (!state.connected || Date.now() - state.typingSentAt < 2000) return;
+    state.typingSentAt = Date.now();
+    state.socket.send(JSON.stringify({ type: "typing", is_typing: true }));
+    clearTimeout(state.idleTimer);
+    state.idleTimer = setTimeout(typingStopped, 3000);
+  });
+  function typingStopped() {
+    clearTimeout(state.idleTimer);
+    if (state.typingSentAt && state.connected) state.socket.send(JSON.stringify({ type: "typing", is_typing: false }));
+    state.typingSentAt = 0;
+  }
+  fileInput.addEventListener("change", function () {
+    var file = fileInput.files && fileInput.files[0];
+    fileInput.value = "";
+    if (file) upload(file, false);
+  });
+  var recorder = null;
+  voice.addEventListener("click", function () {
+    if (recorder) { recorder.stop(); return; }
+    navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+      var chunks = [];
+      recorder = new MediaRecorder(stream);
+      recorder.ondataavailable = function (event) { if (event.data.size) chunks.push(event.data); };
+      recorder.onstop = function () {
+        stream.getTracks().forEach(function (track) { track.stop(); });
+        voice.classList.remove("recording");
+        voice.setAttribute("aria-label", "Record a voice note");
+        var type = recorder.mimeType || "audio/webm";
+        recorder = null;
+        var blob = new Blob(chunks, { type: type });
+        var name = "voice-note." + (type.indexOf("ogg") >= 0 ? "ogg" : "webm");
+        upload(new File([blob], name, { type: type }), true);
+      };
+      recorder.start();
+      voice.classList.add("recording");
+      voice.setAttribute("aria-label", "Stop recording and send");
+    }).catch(function () { status("The microphone is not available."); });
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && state.open) {
+      var last = log.querySelectorAll(".msg.theirs[data-id]");
+      if (last.length) markRead({ id: last[last.length - 1].getAttribute("data-id") });
+    }
+  });
+
+  // ---------------------------------------------------------------- boot
+
+  var stored = load();
+  state.token = stored.token || null;
+  state.sessionId = stored.sessionId || null;
+  state.visitorId = stored.visitorId || null;
+
+  function boot() {
+    document.body.appendChild(host);
+    // A returning visitor continues the same chat (start-session answers the active one).
+    if (state.token && state.sessionId) startSession().catch(function () { /* shown in the status line */ });
+  }
+  if (document.body) boot(); else document.addEventListener("DOMContentLoaded", boot);
+
+  window.LiveChat = {
+    __livechat: true,
+    open: open,
+    close: close,
+    send: sendText,
+    on: function (event, handler) {
+      if (handlers[event] && typeof handler === "function") handlers[event].push(handler);
+      return window.LiveChat;
+    }
+  };
+})();
