@@ -1,0 +1,1144 @@
+/*
+ * Livechat agent console: plain JavaScript, no framework, no build step.
+ *
+ * Stable hooks for browser tests
+ *   Login      #login-view, #login-form, #login-email, #login-password, #login-submit, #login-error
+ *   Top bar    #app, #connection-status (data-state="ok" | "warn"), #agent-name, #logout
+ *   Inbox      #inbox-pane, #filter-status (active | mine | unassigned | ended), #filter-department,
+ *              #inbox-status, #inbox > li > button.inbox-item[data-session-id]
+ *                (.visitor-name, .preview, .unread when the count is > 0; aria-current="true" when open),
+ *              #load-more
+ *   Chat       #chat, #chat-empty, #chat-view, #back, #chat-title, #chat-meta,
+ *              #assign-me, #assign-to, #transfer-to, #end-chat, #chat-error, #chat-ended, #chat-status
+ *   Messages   #messages (role="log") > .message[data-id][data-seq][data-sender-type]
+ *                (.mine for the agent's own; .text; .file-link | audio.file-audio | img.file-image | .file-name;
+ *                 .receipt "Sent" / "Seen" on the agent's own),
+ *              #messages > .system-line, #outbox > li.pending[data-client-id], #typing
+ *   Composer   #composer, #composer-input, #composer-send, #composer-attach, #composer-file
+ */
+
+const TITLE = "Livechat console";
+const TOKEN_KEY = "livechat.agent.token";
+const AGENT_KEY = "livechat.agent.profile";
+const MEDIA_PREFIX = "/media/chat_attachments/";
+const IMAGE_NAME = /\.(png|jpe?g|gif|webp)$/i;
+const PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 200;
+const HISTORY_PAGE = 1000;
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30000;
+const FINAL_CHAT_CLOSES = new Set([4002, 4003, 4006]);
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: null,
+  agent: null,
+  sessions: [],
+  nextCursor: null,
+  inboxTicket: 0,
+  reloadTimer: null,
+  agents: new Map(),
+  departments: [],
+  feed: null,
+  chat: null,
+  outboxes: new Map(),
+  alerts: new Map(),
+};
+
+/* ---------- small helpers ---------- */
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function parseFrame(raw) {
+  try {
+    const frame = JSON.parse(raw);
+    return frame && typeof frame === "object" ? frame : {};
+  } catch {
+    return {};
+  }
+}
+
+function socketUrl(path) {
+  return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
+}
+
+function newClientId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return "c-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The URL of an uploaded file of this server, or null: only those become links or media. */
+function mediaUrl(raw) {
+  if (typeof raw !== "string") return null;
+  try {
+    const url = new URL(raw, location.href);
+    return url.origin === location.origin && url.pathname.startsWith(MEDIA_PREFIX) ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function formatTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay
+    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    : date.toLocaleDateString([], { day: "numeric", month: "short" });
+}
+
+function timeElement(iso) {
+  const time = el("time", "time", formatTime(iso));
+  time.dateTime = iso;
+  time.title = new Date(iso).toLocaleString();
+  return time;
+}
+
+function nextDelay(delay) {
+  return Math.min(delay * 2, RETRY_MAX_MS);
+}
+
+/* ---------- HTTP ---------- */
+
+class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function errorText(payload, status) {
+  const message = typeof payload.message === "string" ? payload.message : `The request failed (${status}).`;
+  const details = Object.values(payload.errors || {}).flat().filter((detail) => typeof detail === "string");
+  return details.length ? `${message} ${details.join(" ")}` : message;
+}
+
+async function api(path, { method = "GET", json, form } = {}) {
+  const headers = { Accept: "application/json" };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  let body = form;
+  if (json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body });
+  } catch {
+    throw new ApiError("The server cannot be reached. Check your connection and try again.", 0);
+  }
+  const payload = await response.json().catch(() => ({}));
+  if (response.ok) return payload;
+  if (response.status === 401 && state.token) showLogin("Your session has expired. Please log in again.");
+  throw new ApiError(errorText(payload, response.status), response.status);
+}
+
+/* ---------- login and logout ---------- */
+
+function setLoginError(message) {
+  $("login-error").textContent = message;
+  $("login-error").hidden = !message;
+}
+
+async function onLoginSubmit(event) {
+  event.preventDefault();
+  setLoginError("");
+  $("login-submit").disabled = true;
+  try {
+    const { data } = await api("/auth/login/", {
+      method: "POST",
+      json: { email: $("login-email").value.trim(), password: $("login-password").value },
+    });
+    sessionStorage.setItem(TOKEN_KEY, data.token);
+    sessionStorage.setItem(AGENT_KEY, JSON.stringify(data.agent));
+    startConsole(data.token, data.agent);
+  } catch (error) {
+    setLoginError(error.message);
+  } finally {
+    $("login-submit").disabled = false;
+  }
+}
+
+function startConsole(token, agent) {
+  state.token = token;
+  state.agent = agent;
+  $("login-password").value = "";
+  $("login-view").hidden = true;
+  $("app").hidden = false;
+  $("agent-name").textContent = agent.name;
+  connectFeed();
+  loadTeam();
+  reloadInbox();
+}
+
+/** Stops everything and shows the login form, with `message` when given. */
+function showLogin(message = "") {
+  closeChat();
+  stopFeed();
+  clearTimeout(state.reloadTimer);
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(AGENT_KEY);
+  Object.assign(state, { token: null, agent: null, sessions: [], nextCursor: null, agents: new Map(), departments: [] });
+  state.inboxTicket += 1;
+  state.outboxes.clear();
+  state.alerts.clear();
+  updateTitle();
+  $("inbox").replaceChildren();
+  $("app").hidden = true;
+  $("login-view").hidden = false;
+  setLoginError(message);
+  $("login-email").focus();
+}
+
+/** After a socket refused the token: a 401 from the API sends the agent back to the login form. */
+function checkToken() {
+  api("/chat/departments/").catch(() => {});
+}
+
+/* ---------- team: agents and departments ---------- */
+
+async function loadTeam() {
+  try {
+    const [agents, departments] = await Promise.all([api("/chat/agents/"), api("/chat/departments/")]);
+    state.agents = new Map(agents.data.map((agent) => [agent.id, agent]));
+    state.departments = departments.data;
+    renderDepartmentFilter();
+    renderTeamSelects();
+  } catch (error) {
+    setInboxStatus(error.message);
+  }
+}
+
+function option(value, text) {
+  const node = el("option", "", text);
+  node.value = value;
+  return node;
+}
+
+function renderDepartmentFilter() {
+  const select = $("filter-department");
+  const chosen = select.value;
+  select.replaceChildren(option("", "All departments"), ...state.departments.map((d) => option(d.id, d.name)));
+  select.value = state.departments.some((d) => d.id === chosen) ? chosen : "";
+}
+
+function renderTeamSelects() {
+  const agents = [...state.agents.values()].map((agent) => {
+    const who = agent.id === state.agent.id ? `${agent.name} (you)` : agent.name;
+    return option(agent.id, `${who}, ${agent.online ? "online" : "offline"}`);
+  });
+  $("assign-to").replaceChildren(option("", "Assign to…"), ...agents);
+  $("transfer-to").replaceChildren(option("", "Transfer to…"), ...state.departments.map((d) => option(d.id, d.name)));
+}
+
+function setAgentOnline(agentId, online) {
+  const agent = state.agents.get(agentId);
+  if (!agent) {
+    loadTeam();
+    return;
+  }
+  agent.online = online;
+  for (const session of [...state.sessions, state.chat?.summary]) {
+    if (session?.assigned_agent?.id === agentId) session.assigned_agent.online = online;
+  }
+  renderTeamSelects();
+  renderInbox();
+  renderChatHeader();
+}
+
+/* ---------- inbox ---------- */
+
+function setInboxStatus(text) {
+  $("inbox-status").textContent = text;
+}
+
+function inboxQuery(cursor, limit) {
+  const filter = $("filter-status").value;
+  const params = new URLSearchParams({ active: filter === "ended" ? "false" : "true", limit: String(limit) });
+  if (filter === "mine") params.set("assigned", "me");
+  if (filter === "unassigned") params.set("assigned", "none");
+  if ($("filter-department").value) params.set("department", $("filter-department").value);
+  if (cursor) params.set("cursor", cursor);
+  return `/chat/sessions/?${params}`;
+}
+
+/** Reloads the first page (as long as what is shown, so "Load more" pages stay). */
+async function reloadInbox() {
+  const ticket = ++state.inboxTicket;
+  const limit = Math.min(MAX_PAGE_SIZE, Math.max(PAGE_SIZE, state.sessions.length));
+  if (!state.sessions.length) setInboxStatus("Loading conversations…");
+  try {
+    const page = await api(inboxQuery(null, limit));
+    if (ticket !== state.inboxTicket) return;
+    state.sessions = page.data;
+    state.nextCursor = page.next_cursor || null;
+    if (state.chat) state.chat.summary = findSession(state.chat.id) || state.chat.summary;
+    renderInbox();
+    renderChatHeader();
+  } catch (error) {
+    if (ticket === state.inboxTicket) setInboxStatus(error.message);
+  }
+}
+
+async function loadMore() {
+  const ticket = state.inboxTicket;
+  $("load-more").disabled = true;
+  try {
+    const page = await api(inboxQuery(state.nextCursor, PAGE_SIZE));
+    if (ticket !== state.inboxTicket) return;
+    const known = new Set(state.sessions.map((s) => s.session_id));
+    state.sessions.push(...page.data.filter((s) => !known.has(s.session_id)));
+    state.nextCursor = page.next_cursor || null;
+    renderInbox();
+  } catch (error) {
+    setInboxStatus(error.message);
+  } finally {
+    $("load-more").disabled = false;
+  }
+}
+
+function scheduleReload() {
+  clearTimeout(state.reloadTimer);
+  state.reloadTimer = setTimeout(reloadInbox, 250);
+}
+
+function onFilterChange() {
+  state.sessions = [];
+  state.nextCursor = null;
+  renderInbox();
+  reloadInbox();
+}
+
+function findSession(id) {
+  return state.sessions.find((session) => session.session_id === id) || null;
+}
+
+/** Applies `change` to the session's summary (inbox and open chat), then redraws. */
+function patchSession(id, change) {
+  const targets = new Set([findSession(id), state.chat?.id === id ? state.chat.summary : null]);
+  targets.delete(null);
+  targets.forEach(change);
+  if (!targets.size) return;
+  renderInbox();
+  renderChatHeader();
+}
+
+/** Puts a summary returned by the server in place of the one shown. */
+function storeSummary(summary) {
+  const index = state.sessions.findIndex((s) => s.session_id === summary.session_id);
+  if (index >= 0) state.sessions[index] = summary;
+  if (state.chat?.id === summary.session_id) state.chat.summary = summary;
+  renderInbox();
+  renderChatHeader();
+}
+
+function visitorName(summary) {
+  return summary?.visitor?.external_customer_id || `Visitor ${String(summary?.visitor?.id || "").slice(0, 8)}`.trim();
+}
+
+function agentLabel(agent) {
+  if (agent.id === state.agent.id) return "you";
+  return `${agent.name} (${agent.online ? "online" : "offline"})`;
+}
+
+function previewText(message) {
+  if (!message) return "No messages yet";
+  if (message.type === "file") return `📎 ${message.file_name || "File"}`;
+  return message.content || "";
+}
+
+function renderInbox() {
+  const list = $("inbox");
+  const focused = document.activeElement?.closest?.(".inbox-item")?.dataset.sessionId;
+  list.replaceChildren(...state.sessions.map(inboxItem));
+  $("load-more").hidden = !state.nextCursor;
+  setInboxStatus(state.sessions.length ? "" : "No conversations here.");
+  if (focused) list.querySelector(`[data-session-id="${CSS.escape(focused)}"]`)?.focus();
+}
+
+function inboxItem(session) {
+  const open = state.chat?.id === session.session_id;
+  const button = el("button", "inbox-item");
+  button.type = "button";
+  button.dataset.sessionId = session.session_id;
+  if (open) button.setAttribute("aria-current", "true");
+  button.addEventListener("click", () => openChat(session.session_id));
+
+  const top = el("span", "inbox-top");
+  top.append(el("span", "visitor-name", visitorName(session)), timeElement(session.last_message?.timestamp || session.started_at));
+
+  const meta = el("span", "inbox-meta", inboxMetaText(session));
+
+  const bottom = el("span", "inbox-bottom");
+  const line = el("span", "preview-line");
+  if (session.last_message?.sender_id === state.agent.id) line.append(el("span", "preview-author", "You: "));
+  line.append(el("span", "preview", previewText(session.last_message)));
+  bottom.append(line);
+  const unread = open ? 0 : session.unread_count;
+  if (unread > 0) bottom.append(el("span", "unread", String(unread)), el("span", "visually-hidden", " unread"));
+
+  button.append(top, meta, bottom);
+  const item = el("li");
+  item.append(button);
+  return item;
+}
+
+function inboxMetaText(session) {
+  const parts = [session.department?.name || "No department"];
+  parts.push(session.assigned_agent ? `Assigned to ${agentLabel(session.assigned_agent)}` : "Unassigned");
+  if (!session.active) parts.push("Ended");
+  return parts.join(" · ");
+}
+
+/* ---------- title badge and beep ---------- */
+
+let audioContext = null;
+let lastBeep = 0;
+
+function unlockAudio() {
+  if (!audioContext && window.AudioContext) audioContext = new AudioContext();
+  if (audioContext?.state === "suspended") audioContext.resume();
+}
+
+function beep() {
+  const now = Date.now();
+  if (!audioContext || audioContext.state !== "running" || now - lastBeep < 1500) return;
+  lastBeep = now;
+  const start = audioContext.currentTime;
+  const oscillator = audioContext.createOscillator();
+  const gain = audioContext.createGain();
+  oscillator.frequency.value = 880;
+  gain.gain.setValueAtTime(0.0001, start);
+  gain.gain.exponentialRampToValueAtTime(0.08, start + 0.02);
+  gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.25);
+  oscillator.connect(gain).connect(audioContext.destination);
+  oscillator.start(start);
+  oscillator.stop(start + 0.3);
+}
+
+function updateTitle() {
+  let total = 0;
+  state.alerts.forEach((count) => (total += count));
+  document.title = total ? `(${total}) ${TITLE}` : TITLE;
+}
+
+function addAlert(sessionId) {
+  state.alerts.set(sessionId, (state.alerts.get(sessionId) || 0) + 1);
+  updateTitle();
+  beep();
+}
+
+function clearAlerts(sessionId) {
+  state.alerts.delete(sessionId);
+  updateTitle();
+}
+
+/** A chat that another agent handles does not call for this agent's attention. */
+function assignedToSomeoneElse(sessionId) {
+  const summary = state.chat?.id === sessionId ? state.chat.summary : findSession(sessionId);
+  return Boolean(summary?.assigned_agent && summary.assigned_agent.id !== state.agent.id);
+}
+
+function onVisibilityChange() {
+  if (document.hidden || !state.chat) return;
+  clearAlerts(state.chat.id);
+  sendRead(state.chat);
+}
+
+/* ---------- connection status ---------- */
+
+function updateStatus() {
+  const feed = state.feed;
+  const chat = state.chat;
+  let text = "Connected";
+  if (!feed?.established) text = feed?.retrying ? "Offline, reconnecting…" : "Connecting…";
+  else if (chat?.socket === null && !chat.ended && chat.historyLoaded) text = "Chat offline, reconnecting…";
+  else if (chat && !chat.ended && chat.socket && !chat.established) text = "Connecting to chat…";
+  $("connection-status").textContent = text;
+  $("connection-status").dataset.state = text === "Connected" ? "ok" : "warn";
+}
+
+/* ---------- live feed (/ws/agent/) ---------- */
+
+function connectFeed() {
+  state.feed = { socket: null, cursor: null, delay: RETRY_FIRST_MS, timer: null, established: false, retrying: false };
+  openFeedSocket(state.feed);
+}
+
+function openFeedSocket(feed) {
+  const query = feed.cursor === null ? "" : `?cursor=${feed.cursor}`;
+  const socket = new WebSocket(socketUrl(`/ws/agent/${query}`), ["Bearer", state.token]);
+  feed.socket = socket;
+  socket.addEventListener("message", (event) => {
+    if (state.feed === feed) onFeedFrame(feed, parseFrame(event.data));
+  });
+  socket.addEventListener("close", (event) => {
+    if (state.feed === feed) onFeedClose(feed, event);
+  });
+  updateStatus();
+}
+
+function stopFeed() {
+  const feed = state.feed;
+  if (!feed) return;
+  state.feed = null;
+  clearTimeout(feed.timer);
+  feed.socket?.close(1000);
+}
+
+function onFeedClose(feed, event) {
+  feed.established = false;
+  feed.retrying = true;
+  if (event.code === 4003) checkToken();
+  feed.timer = setTimeout(() => openFeedSocket(feed), feed.delay);
+  feed.delay = nextDelay(feed.delay);
+  updateStatus();
+}
+
+function onFeedFrame(feed, frame) {
+  if (Number.isInteger(frame.cursor)) feed.cursor = frame.cursor;
+  switch (frame.type) {
+    case "connection_established":
+      feed.established = true;
+      feed.retrying = false;
+      feed.delay = RETRY_FIRST_MS;
+      updateStatus();
+      scheduleReload();
+      break;
+    case "message":
+      onFeedMessage(frame.session_id, frame.message || {});
+      break;
+    case "session_ended":
+      onFeedSessionEnded(frame);
+      break;
+    case "session_assigned":
+      noteAssigned(frame);
+      scheduleReload();
+      break;
+    case "session_transferred":
+      noteTransferred(frame);
+      scheduleReload();
+      break;
+    case "agent_presence":
+      setAgentOnline(frame.agent_id, frame.online === true);
+      break;
+    case "session_started":
+    case "error":
+      scheduleReload();
+      break;
+  }
+}
+
+function onFeedMessage(sessionId, message) {
+  const fromVisitor = message.sender_type === "visitor";
+  const isOpen = state.chat?.id === sessionId;
+  patchSession(sessionId, (session) => {
+    session.last_message = message;
+    if (fromVisitor && !isOpen) session.unread_count += 1;
+  });
+  if (fromVisitor && (!isOpen || document.hidden) && !assignedToSomeoneElse(sessionId)) addAlert(sessionId);
+}
+
+function onFeedSessionEnded(frame) {
+  patchSession(frame.session_id, (session) => {
+    session.active = false;
+    session.ended_at = frame.timestamp;
+  });
+  if (state.chat?.id === frame.session_id) markEnded(state.chat);
+  scheduleReload();
+}
+
+function noteAssigned(frame) {
+  const online = frame.agent_id === state.agent.id || state.agents.get(frame.agent_id)?.online === true;
+  patchSession(frame.session_id, (session) => {
+    session.assigned_agent = { id: frame.agent_id, name: frame.agent_name, online };
+  });
+}
+
+function noteTransferred(frame) {
+  patchSession(frame.session_id, (session) => {
+    session.department = { id: frame.department, name: frame.department_name };
+    session.assigned_agent = null;
+  });
+}
+
+/* ---------- open chat ---------- */
+
+function isPhoneLayout() {
+  return window.matchMedia("(max-width: 720px)").matches;
+}
+
+async function openChat(id) {
+  if (state.chat?.id === id) return;
+  closeChat();
+  const summary = findSession(id);
+  const chat = {
+    id,
+    summary,
+    socket: null,
+    established: false,
+    historyLoaded: false,
+    delay: RETRY_FIRST_MS,
+    timer: null,
+    ended: summary ? !summary.active : false,
+    messages: new Map(),
+    lastSeq: 0,
+    newestIncoming: null,
+    readSent: 0,
+    seenSeq: 0,
+    outbox: state.outboxes.get(id) || new Map(),
+    typingSentAt: 0,
+    idleTimer: null,
+    visitorTypingTimer: null,
+    readTimer: null,
+    busy: false,
+  };
+  state.outboxes.set(id, chat.outbox);
+  state.chat = chat;
+  clearAlerts(id);
+  showChatView(chat);
+  await loadHistory(chat);
+  if (state.chat !== chat) return;
+  chat.historyLoaded = true;
+  if (chat.ended) markEnded(chat);
+  else connectChat(chat);
+}
+
+function showChatView(chat) {
+  $("chat-empty").hidden = true;
+  $("chat-view").hidden = false;
+  document.body.classList.add("chat-open");
+  $("chat-ended").hidden = true;
+  renderInbox();
+  renderChatHeader();
+  renderOutbox(chat);
+  if (isPhoneLayout()) $("chat-title").focus();
+}
+
+function closeChat() {
+  const chat = state.chat;
+  if (!chat) return;
+  stopTyping(chat);
+  state.chat = null;
+  [chat.timer, chat.idleTimer, chat.visitorTypingTimer, chat.readTimer].forEach(clearTimeout);
+  chat.socket?.close(1000);
+  if (!chat.outbox.size) state.outboxes.delete(chat.id);
+  $("messages").replaceChildren();
+  $("outbox").replaceChildren();
+  $("composer-input").value = "";
+  $("typing").hidden = true;
+  $("chat-status").textContent = "";
+  showChatError("");
+  $("chat-view").hidden = true;
+  $("chat-empty").hidden = false;
+  document.body.classList.remove("chat-open");
+  renderInbox();
+  updateStatus();
+}
+
+function onBack() {
+  const id = state.chat?.id;
+  closeChat();
+  if (id) $("inbox").querySelector(`[data-session-id="${CSS.escape(id)}"]`)?.focus();
+}
+
+function renderChatHeader() {
+  const chat = state.chat;
+  if (!chat) return;
+  const summary = chat.summary;
+  $("chat-title").textContent = summary ? visitorName(summary) : "Conversation";
+  $("chat-meta").textContent = summary ? chatMetaText(summary) : "";
+  updateControls();
+}
+
+function chatMetaText(summary) {
+  const parts = [summary.department?.name || "No department"];
+  parts.push(summary.assigned_agent ? `Assigned to ${agentLabel(summary.assigned_agent)}` : "Unassigned");
+  parts.push(summary.active ? `Started ${formatTime(summary.started_at)}` : "Ended");
+  return parts.join(" · ");
+}
+
+function updateControls() {
+  const chat = state.chat;
+  const locked = !chat || chat.ended || chat.busy;
+  for (const id of ["assign-me", "assign-to", "transfer-to", "end-chat"]) $(id).disabled = locked;
+  for (const id of ["composer-input", "composer-send", "composer-attach", "composer-file"]) $(id).disabled = !chat || chat.ended;
+}
+
+function showChatError(message) {
+  $("chat-error").textContent = message;
+  $("chat-error").hidden = !message;
+}
+
+function markEnded(chat) {
+  chat.ended = true;
+  if (chat.summary) chat.summary.active = false;
+  [chat.idleTimer, chat.visitorTypingTimer].forEach(clearTimeout);
+  $("typing").hidden = true;
+  $("chat-ended").hidden = false;
+  renderChatHeader();
+  renderInbox();
+  updateStatus();
+}
+
+async function loadHistory(chat) {
+  const list = $("messages");
+  list.setAttribute("aria-busy", "true");
+  try {
+    let after = null;
+    for (;;) {
+      const params = new URLSearchParams({ limit: String(HISTORY_PAGE) });
+      if (after) params.set("after", after);
+      const { data } = await api(`/chat/history/${encodeURIComponent(chat.id)}/?${params}`);
+      if (state.chat !== chat) return;
+      const messages = data.filter((item) => item.type === "message").map((item) => item.data);
+      messages.forEach((message) => showMessage(chat, message));
+      if (messages.length < HISTORY_PAGE) break;
+      after = messages[messages.length - 1].id;
+    }
+  } catch (error) {
+    if (state.chat === chat) showChatError(error.message);
+  } finally {
+    list.removeAttribute("aria-busy");
+    scrollToEnd();
+  }
+}
+
+/* ---------- chat socket (/ws/visitor-chat/) ---------- */
+
+function connectChat(chat) {
+  const params = new URLSearchParams({ session_id: chat.id, last_seq: String(chat.lastSeq) });
+  const socket = new WebSocket(socketUrl(`/ws/visitor-chat/?${params}`), ["Bearer", state.token]);
+  chat.socket = socket;
+  chat.established = false;
+  socket.addEventListener("message", (event) => {
+    if (state.chat === chat && chat.socket === socket) onChatFrame(chat, parseFrame(event.data));
+  });
+  socket.addEventListener("close", (event) => {
+    if (state.chat === chat && chat.socket === socket) onChatClose(chat, event);
+  });
+  updateStatus();
+}
+
+function onChatClose(chat, event) {
+  chat.socket = null;
+  chat.established = false;
+  if (event.code === 4006) markEnded(chat);
+  if (event.code === 4002) showChatError("This chat cannot be found.");
+  if (event.code === 4003) {
+    showChatError("You are not allowed to join this chat.");
+    checkToken();
+  }
+  if (!chat.ended && !FINAL_CHAT_CLOSES.has(event.code)) {
+    chat.timer = setTimeout(() => connectChat(chat), chat.delay);
+    chat.delay = nextDelay(chat.delay);
+  }
+  updateStatus();
+}
+
+function sendFrame(chat, frame) {
+  if (!chat.established || chat.socket?.readyState !== WebSocket.OPEN) return false;
+  chat.socket.send(JSON.stringify(frame));
+  return true;
+}
+
+function onChatFrame(chat, frame) {
+  switch (frame.type) {
+    case "connection_established":
+      chat.established = true;
+      chat.delay = RETRY_FIRST_MS;
+      updateStatus();
+      flushOutbox(chat);
+      scheduleRead(chat);
+      break;
+    case "text":
+    case "file":
+      showMessage(chat, frame);
+      break;
+    case "typing":
+      if (frame.sender_type === "visitor") showVisitorTyping(chat, frame.is_typing === true);
+      break;
+    case "read":
+      if (frame.reader_type === "visitor") markSeen(chat, frame.seq);
+      break;
+    case "participant_joined":
+    case "participant_left":
+      addSystemLine(participantText(chat, frame), frame.timestamp);
+      break;
+    case "session_assigned":
+      noteAssigned(frame);
+      addSystemLine(`Assigned to ${frame.agent_id === state.agent.id ? "you" : frame.agent_name}`, frame.timestamp);
+      break;
+    case "session_transferred":
+      noteTransferred(frame);
+      addSystemLine(`Transferred to ${frame.department_name}`, frame.timestamp);
+      break;
+    case "session_ended":
+      addSystemLine("Chat ended", frame.timestamp);
+      markEnded(chat);
+      break;
+    case "error":
+      showChatError(frame.message || "Something went wrong.");
+      failOutbox(chat);
+      break;
+  }
+}
+
+function participantText(chat, frame) {
+  const verb = frame.type === "participant_joined" ? "joined" : "left";
+  if (frame.participant_type === "visitor") return `${visitorName(chat.summary)} ${verb} the chat`;
+  if (frame.participant_id === state.agent.id) return `You ${verb} the chat in another tab`;
+  return `${state.agents.get(frame.participant_id)?.name || "An agent"} ${verb} the chat`;
+}
+
+/* ---------- messages ---------- */
+
+function isNearEnd() {
+  const box = $("conversation");
+  return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+}
+
+function scrollToEnd() {
+  const box = $("conversation");
+  box.scrollTop = box.scrollHeight;
+}
+
+function showMessage(chat, message) {
+  if (!message.id || chat.messages.has(message.id)) return;
+  chat.messages.set(message.id, message);
+  chat.lastSeq = Math.max(chat.lastSeq, message.seq);
+  const mine = message.sender_id === state.agent.id;
+  if (mine && message.client_id) acknowledge(chat, message.client_id);
+  if (!mine && message.seq > (chat.newestIncoming?.seq || 0)) chat.newestIncoming = message;
+  if (message.sender_type === "visitor") showVisitorTyping(chat, false);
+  const follow = mine || isNearEnd();
+  insertBySeq($("messages"), messageElement(chat, message));
+  if (follow) scrollToEnd();
+  if (!mine) scheduleRead(chat);
+}
+
+/** Keeps messages in `seq` order; live system lines stay where they were added. */
+function insertBySeq(list, node) {
+  const seq = Number(node.dataset.seq);
+  let before = null;
+  let cursor = list.lastElementChild;
+  while (cursor?.classList.contains("message") && Number(cursor.dataset.seq) > seq) {
+    before = cursor;
+    cursor = cursor.previousElementSibling;
+  }
+  list.insertBefore(node, before);
+}
+
+function authorName(chat, message) {
+  if (message.sender_id === state.agent.id) return "You";
+  if (message.sender_type === "visitor") return visitorName(chat.summary);
+  return state.agents.get(message.sender_id)?.name || "Agent";
+}
+
+function messageElement(chat, message) {
+  const mine = message.sender_id === state.agent.id;
+  const item = el("div", `message from-${message.sender_type === "visitor" ? "visitor" : "agent"}${mine ? " mine" : ""}`);
+  item.dataset.id = message.id;
+  item.dataset.seq = String(message.seq);
+  item.dataset.senderType = message.sender_type;
+
+  const meta = el("p", "meta");
+  meta.append(el("span", "author", authorName(chat, message)), " ", timeElement(message.timestamp));
+
+  const bubble = el("div", "bubble");
+  bubble.append(message.type === "file" ? fileContent(message) : el("p", "text", message.content || ""));
+
+  item.append(meta, bubble);
+  if (mine) item.append(el("p", "receipt", message.seq <= chat.seenSeq ? "Seen" : "Sent"));
+  return item;
+}
+
+function fileContent(message) {
+  const name = message.file_name || "File";
+  const url = mediaUrl(message.file);
+  if (!url) return el("span", "file-name", name);
+  if (message.is_audio) {
+    const audio = el("audio", "file-audio");
+    audio.controls = true;
+    audio.preload = "metadata";
+    audio.src = url;
+    audio.setAttribute("aria-label", `Voice message: ${name}`);
+    return audio;
+  }
+  if (IMAGE_NAME.test(name)) {
+    const link = el("a", "file-image-link");
+    link.href = url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    const image = el("img", "file-image");
+    image.src = url;
+    image.alt = name;
+    image.loading = "lazy";
+    link.append(image);
+    return link;
+  }
+  const link = el("a", "file-link", name);
+  link.href = url;
+  link.target = "_blank";
+  link.rel = "noopener";
+  return link;
+}
+
+function addSystemLine(text, timestamp) {
+  const follow = isNearEnd();
+  const line = el("p", "system-line");
+  line.append(el("span", "", text));
+  if (timestamp) line.append(" · ", timeElement(timestamp));
+  $("messages").append(line);
+  if (follow) scrollToEnd();
+}
+
+function markSeen(chat, seq) {
+  if (!Number.isInteger(seq) || seq <= chat.seenSeq) return;
+  chat.seenSeq = seq;
+  for (const item of $("messages").querySelectorAll(".message.mine")) {
+    if (Number(item.dataset.seq) <= seq) item.querySelector(".receipt").textContent = "Seen";
+  }
+}
+
+function showVisitorTyping(chat, isTyping) {
+  clearTimeout(chat.visitorTypingTimer);
+  $("typing").hidden = !isTyping || chat.ended;
+  if (isTyping) chat.visitorTypingTimer = setTimeout(() => ($("typing").hidden = true), 5000);
+}
+
+/* ---------- read receipts ---------- */
+
+function scheduleRead(chat) {
+  if (chat.readTimer) return;
+  chat.readTimer = setTimeout(() => {
+    chat.readTimer = null;
+    sendRead(chat);
+  }, 150);
+}
+
+/** Marks everything shown as read, up to the newest message not sent by this agent. */
+function sendRead(chat) {
+  const newest = chat.newestIncoming;
+  if (document.hidden || !newest || newest.seq <= chat.readSent) return;
+  if (sendFrame(chat, { type: "read", message_id: newest.id })) chat.readSent = newest.seq;
+  patchSession(chat.id, (session) => (session.unread_count = 0));
+}
+
+/* ---------- sending: outbox, typing, uploads ---------- */
+
+function queueOutgoing(chat, frame, label) {
+  chat.outbox.set(frame.client_id, { frame, label, failed: false });
+  sendFrame(chat, frame);
+  renderOutbox(chat);
+  scrollToEnd();
+}
+
+function flushOutbox(chat) {
+  chat.outbox.forEach((entry) => {
+    entry.failed = false;
+    sendFrame(chat, entry.frame);
+  });
+  renderOutbox(chat);
+}
+
+function acknowledge(chat, clientId) {
+  if (chat.outbox.delete(clientId)) renderOutbox(chat);
+}
+
+function failOutbox(chat) {
+  if (!chat.outbox.size) return;
+  chat.outbox.forEach((entry) => (entry.failed = true));
+  renderOutbox(chat);
+}
+
+function retryOutgoing(chat, clientId) {
+  const entry = chat.outbox.get(clientId);
+  if (!entry) return;
+  entry.failed = false;
+  sendFrame(chat, entry.frame);
+  renderOutbox(chat);
+}
+
+function discardOutgoing(chat, clientId) {
+  chat.outbox.delete(clientId);
+  renderOutbox(chat);
+  $("composer-input").focus();
+}
+
+function renderOutbox(chat) {
+  const items = [...chat.outbox.entries()].map(([clientId, entry]) => pendingItem(chat, clientId, entry));
+  $("outbox").replaceChildren(...items);
+}
+
+function pendingItem(chat, clientId, entry) {
+  const item = el("li", `pending${entry.failed ? " failed" : ""}`);
+  item.dataset.clientId = clientId;
+  item.append(el("p", "pending-text", entry.label));
+  const status = el("p", "pending-status");
+  if (entry.failed) {
+    status.append("Not sent. ");
+    status.append(smallButton("Retry", () => retryOutgoing(chat, clientId)), " ");
+    status.append(smallButton("Discard", () => discardOutgoing(chat, clientId)));
+  } else {
+    status.textContent = chat.established ? "Sending…" : "Waiting for the connection…";
+  }
+  item.append(status);
+  return item;
+}
+
+function smallButton(text, onClick) {
+  const button = el("button", "link-button", text);
+  button.type = "button";
+  button.addEventListener("click", onClick);
+  return button;
+}
+
+function onComposerSubmit(event) {
+  event.preventDefault();
+  const chat = state.chat;
+  const input = $("composer-input");
+  const content = input.value.trim();
+  if (!chat || chat.ended || !content) return;
+  stopTyping(chat);
+  queueOutgoing(chat, { type: "text", content, client_id: newClientId() }, content);
+  input.value = "";
+  resizeComposer();
+  input.focus();
+}
+
+function onComposerKeydown(event) {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    $("composer").requestSubmit();
+  }
+}
+
+function onComposerInput() {
+  resizeComposer();
+  const chat = state.chat;
+  if (!chat || chat.ended) return;
+  const now = Date.now();
+  if (now - chat.typingSentAt >= 2000 && sendFrame(chat, { type: "typing", is_typing: true })) chat.typingSentAt = now;
+  clearTimeout(chat.idleTimer);
+  chat.idleTimer = setTimeout(() => stopTyping(chat), 3000);
+}
+
+function stopTyping(chat) {
+  clearTimeout(chat.idleTimer);
+  if (!chat.typingSentAt) return;
+  chat.typingSentAt = 0;
+  sendFrame(chat, { type: "typing", is_typing: false });
+}
+
+function resizeComposer() {
+  const input = $("composer-input");
+  input.style.height = "auto";
+  input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+}
+
+async function onFileChosen() {
+  const input = $("composer-file");
+  const file = input.files[0];
+  input.value = "";
+  const chat = state.chat;
+  if (!file || !chat || chat.ended) return;
+  showChatError("");
+  $("chat-status").textContent = `Uploading ${file.name}…`;
+  const form = new FormData();
+  form.append("file", file);
+  form.append("session_id", chat.id);
+  try {
+    const { data } = await api("/chat/upload-file/", { method: "POST", form });
+    if (state.chat !== chat) return;
+    $("chat-status").textContent = "";
+    queueOutgoing(chat, { type: "file", file: data.file, is_audio: false, client_id: newClientId() }, `📎 ${data.file_name}`);
+  } catch (error) {
+    if (state.chat !== chat) return;
+    $("chat-status").textContent = "";
+    showChatError(error.status === 0 ? "The upload failed: the file may be too large, or the connection dropped." : error.message);
+  }
+}
+
+/* ---------- chat actions ---------- */
+
+async function chatAction(action, body) {
+  const chat = state.chat;
+  if (!chat || chat.ended) return;
+  showChatError("");
+  chat.busy = true;
+  updateControls();
+  try {
+    const reply = await api(`/chat/sessions/${encodeURIComponent(chat.id)}/${action}/`, { method: "POST", json: body });
+    if (state.chat !== chat) return;
+    $("chat-status").textContent = reply.message || "";
+    if (action === "end") markEnded(chat);
+    else storeSummary(reply.data);
+    scheduleReload();
+  } catch (error) {
+    if (state.chat === chat) showChatError(error.message);
+  } finally {
+    chat.busy = false;
+    $("assign-to").value = "";
+    $("transfer-to").value = "";
+    updateControls();
+  }
+}
+
+function onAssignTo() {
+  const agentId = $("assign-to").value;
+  if (agentId) chatAction("assign", { agent_id: agentId });
+}
+
+function onTransferTo() {
+  const department = $("transfer-to").value;
+  if (department) chatAction("transfer", { department });
+}
+
+function onEndChat() {
+  if (state.chat && confirm("End this chat? The visitor will not be able to send more messages.")) chatAction("end", {});
+}
+
+/* ---------- start ---------- */
+
+function restoreSession() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  let agent = null;
+  try {
+    agent = JSON.parse(sessionStorage.getItem(AGENT_KEY) || "null");
+  } catch {
+    agent = null;
+  }
+  if (token && agent?.id) startConsole(token, agent);
+  else showLogin();
+}
+
+function bind() {
+  $("login-form").addEventListener("submit", onLoginSubmit);
+  $("logout").addEventListener("click", () => showLogin());
+  $("filter-status").addEventListener("change", onFilterChange);
+  $("filter-department").addEventListener("change", onFilterChange);
+  $("load-more").addEventListener("click", loadMore);
+  $("back").addEventListener("click", onBack);
+  $("assign-me").addEventListener("click", () => chatAction("assign", {}));
+  $("assign-to").addEventListener("change", onAssignTo);
+  $("transfer-to").addEventListener("change", onTransferTo);
+  $("end-chat").addEventListener("click", onEndChat);
+  $("composer").addEventListener("submit", onComposerSubmit);
+  $("composer-input").addEventListener("keydown", onComposerKeydown);
+  $("composer-input").addEventListener("input", onComposerInput);
+  $("composer-attach").addEventListener("click", () => $("composer-file").click());
+  $("composer-file").addEventListener("change", onFileChosen);
+  document.addEventListener("visibilitychange", onVisibilityChange);
+  document.addEventListener("pointerdown", unlockAudio);
+  document.addEventListener("keydown", unlockAudio);
+}
+
+bind();
+restoreSession();
