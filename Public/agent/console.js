@@ -453,13 +453,19 @@ function onVisibilityChange() {
 
 /* ---------- connection status ---------- */
 
-function updateStatus() {
+/** Socket phases: "connecting", "open", "retrying", and for a chat also "loading" and "closed". */
+function statusText() {
   const feed = state.feed;
-  const chat = state.chat;
-  let text = "Connected";
-  if (!feed?.established) text = feed?.retrying ? "Offline, reconnecting…" : "Connecting…";
-  else if (chat?.socket === null && !chat.ended && chat.historyLoaded) text = "Chat offline, reconnecting…";
-  else if (chat && !chat.ended && chat.socket && !chat.established) text = "Connecting to chat…";
+  const chat = state.chat?.ended ? null : state.chat;
+  if (feed?.phase === "retrying") return "Offline, reconnecting…";
+  if (feed?.phase !== "open") return "Connecting…";
+  if (chat?.phase === "retrying") return "Chat offline, reconnecting…";
+  if (chat?.phase === "connecting") return "Connecting to chat…";
+  return "Connected";
+}
+
+function updateStatus() {
+  const text = statusText();
   $("connection-status").textContent = text;
   $("connection-status").dataset.state = text === "Connected" ? "ok" : "warn";
 }
@@ -467,7 +473,7 @@ function updateStatus() {
 /* ---------- live feed (/ws/agent/) ---------- */
 
 function connectFeed() {
-  state.feed = { socket: null, cursor: null, delay: RETRY_FIRST_MS, timer: null, established: false, retrying: false };
+  state.feed = { socket: null, cursor: null, delay: RETRY_FIRST_MS, timer: null, phase: "connecting" };
   openFeedSocket(state.feed);
 }
 
@@ -493,8 +499,7 @@ function stopFeed() {
 }
 
 function onFeedClose(feed, event) {
-  feed.established = false;
-  feed.retrying = true;
+  feed.phase = "retrying";
   if (event.code === 4003) checkToken();
   feed.timer = setTimeout(() => openFeedSocket(feed), feed.delay);
   feed.delay = nextDelay(feed.delay);
@@ -505,8 +510,7 @@ function onFeedFrame(feed, frame) {
   if (Number.isInteger(frame.cursor)) feed.cursor = frame.cursor;
   switch (frame.type) {
     case "connection_established":
-      feed.established = true;
-      feed.retrying = false;
+      feed.phase = "open";
       feed.delay = RETRY_FIRST_MS;
       updateStatus();
       scheduleReload();
@@ -582,8 +586,7 @@ async function openChat(id) {
     id,
     summary,
     socket: null,
-    established: false,
-    historyLoaded: false,
+    phase: "loading",
     delay: RETRY_FIRST_MS,
     timer: null,
     ended: summary ? !summary.active : false,
@@ -605,7 +608,6 @@ async function openChat(id) {
   showChatView(chat);
   await loadHistory(chat);
   if (state.chat !== chat) return;
-  chat.historyLoaded = true;
   if (chat.ended) markEnded(chat);
   else connectChat(chat);
 }
@@ -716,7 +718,7 @@ function connectChat(chat) {
   const params = new URLSearchParams({ session_id: chat.id, last_seq: String(chat.lastSeq) });
   const socket = new WebSocket(socketUrl(`/ws/visitor-chat/?${params}`), ["Bearer", state.token]);
   chat.socket = socket;
-  chat.established = false;
+  chat.phase = "connecting";
   socket.addEventListener("message", (event) => {
     if (state.chat === chat && chat.socket === socket) onChatFrame(chat, parseFrame(event.data));
   });
@@ -728,7 +730,7 @@ function connectChat(chat) {
 
 function onChatClose(chat, event) {
   chat.socket = null;
-  chat.established = false;
+  chat.phase = "closed";
   if (event.code === 4006) markEnded(chat);
   if (event.code === 4002) showChatError("This chat cannot be found.");
   if (event.code === 4003) {
@@ -736,14 +738,16 @@ function onChatClose(chat, event) {
     checkToken();
   }
   if (!chat.ended && !FINAL_CHAT_CLOSES.has(event.code)) {
+    chat.phase = "retrying";
     chat.timer = setTimeout(() => connectChat(chat), chat.delay);
     chat.delay = nextDelay(chat.delay);
+    renderOutbox(chat);
   }
   updateStatus();
 }
 
 function sendFrame(chat, frame) {
-  if (!chat.established || chat.socket?.readyState !== WebSocket.OPEN) return false;
+  if (chat.phase !== "open" || chat.socket?.readyState !== WebSocket.OPEN) return false;
   chat.socket.send(JSON.stringify(frame));
   return true;
 }
@@ -751,7 +755,7 @@ function sendFrame(chat, frame) {
 function onChatFrame(chat, frame) {
   switch (frame.type) {
     case "connection_established":
-      chat.established = true;
+      chat.phase = "open";
       chat.delay = RETRY_FIRST_MS;
       updateStatus();
       flushOutbox(chat);
@@ -987,7 +991,7 @@ function pendingItem(chat, clientId, entry) {
     status.append(smallButton("Retry", () => retryOutgoing(chat, clientId)), " ");
     status.append(smallButton("Discard", () => discardOutgoing(chat, clientId)));
   } else {
-    status.textContent = chat.established ? "Sending…" : "Waiting for the connection…";
+    status.textContent = chat.phase === "open" ? "Sending…" : "Waiting for the connection…";
   }
   item.append(status);
   return item;

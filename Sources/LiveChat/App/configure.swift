@@ -32,7 +32,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         feeds: feeds,
         fanout: fanout,
         presence: Presence(writer: writer, grace: .seconds(config.presenceGraceSeconds)),
-        logins: LoginThrottle(),
+        logins: LoginThrottle(bcryptCost: config.bcryptCost),
         loops: LoopCounter(),
         writer: writer,
         files: try FileStore(directory: config.mediaDirectory))

@@ -1,4 +1,5 @@
 import Foundation
+import Vapor
 
 /// Slows down password guessing: after `maxFailures` failed logins for an email (or from an
 /// address) within `window`, further attempts are refused with 429 until the window passes.
@@ -7,6 +8,21 @@ actor LoginThrottle {
     static let window: TimeInterval = 15 * 60
 
     private var failures: [String: [Date]] = [:]
+    private var decoy: String?
+    private let decoyCost: Int
+
+    init(bcryptCost: Int) {
+        decoyCost = bcryptCost
+    }
+
+    /// A hash of the server's cost to verify against when the email is unknown, so that both
+    /// failures take as long.
+    func decoyHash() throws -> String {
+        if let decoy { return decoy }
+        let hash = try Bcrypt.hash(RandomToken.hex(bytes: 16), cost: decoyCost)
+        decoy = hash
+        return hash
+    }
 
     /// Seconds to wait before trying again, or nil when an attempt is allowed.
     func retryAfter(keys: [String]) -> Int? {

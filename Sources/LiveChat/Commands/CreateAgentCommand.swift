@@ -15,7 +15,9 @@ struct CreateAgentCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let raw = signature.business, let business = UUID(uuidString: raw) else { throw ConfigError("--business must be a business id") }
         guard let email = signature.email, email.contains("@") else { throw ConfigError("--email must be an email address") }
-        guard let password = signature.password, password.count >= 8 else { throw ConfigError("--password must have at least 8 characters") }
+        // The same rules as the admin API and the login: trimmed, 8 to 72 characters.
+        let password = (signature.password ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (8...72).contains(password.count) else { throw ConfigError("--password must have 8 to 72 characters") }
         let app = context.application
         let hash = try Bcrypt.hash(password, cost: app.chat.config.bcryptCost)
         let agent = try await Directory(db: app.db)

@@ -26,9 +26,6 @@ struct AuthController: RouteCollection {
         let agent: AgentProfile
     }
 
-    /// Verified against when the email is unknown, so that both failures take as long.
-    private static let decoyHash = (try? Bcrypt.hash("decoy-password-for-timing", cost: 10)) ?? ""
-
     func boot(routes: any RoutesBuilder) throws {
         routes.post("auth", "login", use: login)
     }
@@ -46,7 +43,7 @@ struct AuthController: RouteCollection {
             return response
         }
         let agent = try await Agent.query(on: req.db).filter(\.$email == email).first()
-        let hash = agent?.passwordHash ?? Self.decoyHash
+        let hash = try await agent?.passwordHash ?? req.chat.logins.decoyHash()
         let matches = try await req.application.threadPool.runIfActive { (try? Bcrypt.verify(password, created: hash)) ?? false }
         guard let agent, agent.passwordHash != nil, matches else {
             await req.chat.logins.failed(keys: keys)

@@ -37,5 +37,6 @@ struct FeedMessage: Encodable {
 struct FeedSessionEnded: Encodable {
     let type = "session_ended"
     let session_id: String
+    let message = "The session has ended."
     let timestamp: String
 }
