@@ -43,7 +43,12 @@ struct AuthController: RouteCollection {
             return response
         }
         let agent = try await Agent.query(on: req.db).filter(\.$email == email).first()
-        let hash = try await agent?.passwordHash ?? req.chat.logins.decoyHash()
+        let hash: String
+        if let stored = agent?.passwordHash {
+            hash = stored
+        } else {
+            hash = try await req.chat.logins.decoyHash()
+        }
         let matches = try await req.application.threadPool.runIfActive { (try? Bcrypt.verify(password, created: hash)) ?? false }
         guard let agent, agent.passwordHash != nil, matches else {
             await req.chat.logins.failed(keys: keys)
