@@ -349,7 +349,7 @@ function agentLabel(agent) {
 
 function previewText(message) {
   if (!message) return "No messages yet";
-  if (message.type === "file") return `📎 ${message.file_name || "File"}`;
+  if (message.type === "file") return `File: ${message.file_name || "attachment"}`;
   return message.content || "";
 }
 
@@ -635,7 +635,7 @@ function closeChat() {
   $("outbox").replaceChildren();
   $("composer-input").value = "";
   $("typing").hidden = true;
-  $("chat-status").textContent = "";
+  setChatStatus("");
   showChatError("");
   $("chat-view").hidden = true;
   $("chat-empty").hidden = false;
@@ -671,6 +671,15 @@ function updateControls() {
   const locked = !chat || chat.ended || chat.busy;
   for (const id of ["assign-me", "assign-to", "transfer-to", "end-chat"]) $(id).disabled = locked;
   for (const id of ["composer-input", "composer-send", "composer-attach", "composer-file"]) $(id).disabled = !chat || chat.ended;
+}
+
+let statusTimer = null;
+
+/** A short note under the conversation (upload progress, action results); `fade` clears it after 6 s. */
+function setChatStatus(text, fade = false) {
+  clearTimeout(statusTimer);
+  $("chat-status").textContent = text;
+  if (fade) statusTimer = setTimeout(() => ($("chat-status").textContent = ""), 6000);
 }
 
 function showChatError(message) {
@@ -1045,6 +1054,7 @@ function resizeComposer() {
   const input = $("composer-input");
   input.style.height = "auto";
   input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+  input.style.overflowY = input.scrollHeight > 160 ? "auto" : "hidden";
 }
 
 async function onFileChosen() {
@@ -1054,18 +1064,18 @@ async function onFileChosen() {
   const chat = state.chat;
   if (!file || !chat || chat.ended) return;
   showChatError("");
-  $("chat-status").textContent = `Uploading ${file.name}…`;
+  setChatStatus(`Uploading ${file.name}…`);
   const form = new FormData();
   form.append("file", file);
   form.append("session_id", chat.id);
   try {
     const { data } = await api("/chat/upload-file/", { method: "POST", form });
     if (state.chat !== chat) return;
-    $("chat-status").textContent = "";
-    queueOutgoing(chat, { type: "file", file: data.file, is_audio: false, client_id: newClientId() }, `📎 ${data.file_name}`);
+    setChatStatus("");
+    queueOutgoing(chat, { type: "file", file: data.file, is_audio: false, client_id: newClientId() }, `File: ${data.file_name}`);
   } catch (error) {
     if (state.chat !== chat) return;
-    $("chat-status").textContent = "";
+    setChatStatus("");
     showChatError(error.status === 0 ? "The upload failed: the file may be too large, or the connection dropped." : error.message);
   }
 }
@@ -1081,7 +1091,7 @@ async function chatAction(action, body) {
   try {
     const reply = await api(`/chat/sessions/${encodeURIComponent(chat.id)}/${action}/`, { method: "POST", json: body });
     if (state.chat !== chat) return;
-    $("chat-status").textContent = reply.message || "";
+    setChatStatus(reply.message || "", true);
     if (action === "end") markEnded(chat);
     else storeSummary(reply.data);
     scheduleReload();

@@ -1,0 +1,55 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import WebSocketKit
+
+/// One chat socket of the benchmark. Frames reach `onFrame` in arrival order, on the socket's
+/// event loop (the synchronous callback: websocket-kit's async one reorders).
+final class BenchSocket: Sendable {
+    let ws: WebSocket
+
+    private init(ws: WebSocket) {
+        self.ws = ws
+    }
+
+    /// Connects and waits for `connection_established`; returns the socket and the handshake time.
+    static func open(base: String, session: String, token: String, group: any EventLoopGroup,
+                     onFrame: @escaping @Sendable (String) -> Void) async throws -> (BenchSocket, UInt64) {
+        guard let url = URL(string: base), let host = url.host else { throw BenchError("bad URL \(base)") }
+        let started = DispatchTime.now().uptimeNanoseconds
+        var headers = HTTPHeaders()
+        headers.add(name: "Sec-WebSocket-Protocol", value: "Bearer, \(token)")
+        let established = group.any().makePromise(of: Void.self)
+        let box = NIOLockedValueBox<WebSocket?>(nil)
+        let connected: EventLoopFuture<Void> = WebSocket.connect(
+            scheme: "ws", host: host, port: url.port ?? 80, path: "/ws/visitor-chat/", query: "session_id=\(session)",
+            headers: headers, configuration: .init(maxFrameSize: 1 << 20), on: group
+        ) { ws in
+            box.withLockedValue { $0 = ws }
+            let first = NIOLockedValueBox(true)
+            ws.onText { _, text in
+                let isFirst = first.withLockedValue { value -> Bool in defer { value = false }; return value }
+                if isFirst {
+                    if text.contains("connection_established") { established.succeed(()) } else { established.fail(BenchError(text)) }
+                    return
+                }
+                onFrame(text)
+            }
+            ws.onClose.whenComplete { _ in established.fail(BenchError("closed before connection_established")) }
+        }
+        try await connected.get()
+        try await established.futureResult.get()
+        guard let ws = box.withLockedValue({ $0 }) else { throw BenchError("no socket") }
+        return (BenchSocket(ws: ws), DispatchTime.now().uptimeNanoseconds - started)
+    }
+
+    func send(_ text: String) {
+        ws.send(text, promise: nil)
+    }
+
+    func close() async {
+        try? await ws.close()
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// The results as a table for people.
+enum Report {
+    static func table(_ results: Bench.Results, options: BenchOptions) -> String {
+        var lines: [String] = []
+        let c = results.capacity
+        lines.append("livechat benchmark — visitors on \(options.url), agents on \(options.agentURL ?? options.url)")
+        lines.append("")
+        lines.append("idle capacity")
+        lines.append(String(format: "  sockets                 %d (%d sessions × visitor + agent)", c.connections, c.sessions))
+        lines.append(String(format: "  connections per second  %.0f", c.connectionsPerSecond))
+        lines.append(String(format: "  handshake p50 / p99     %.2f / %.2f ms", c.handshakeP50Millis, c.handshakeP99Millis))
+        if let before = c.serverRSSBeforeKiB, let after = c.serverRSSAfterKiB, let per = c.serverKiBPerConnection {
+            lines.append(String(format: "  server RSS              %d → %d KiB (%.1f KiB per connection)", before, after, per))
+        } else {
+            lines.append("  server RSS              (pass --server-pid to read it)")
+        }
+        lines.append("")
+        lines.append("load (latency from each message's scheduled send to the agent's receipt)")
+        lines.append("  rate/s   sent     p50 ms   p90 ms   p99 ms   p99.9 ms  max ms   lost(a/v)  dup  order  history  cpu µs/msg")
+        for run in results.runs {
+            let a = run.agents
+            lines.append(String(format: "  %-8.0f %-8d %-8.2f %-8.2f %-8.2f %-9.2f %-8.1f %d/%-8d %-4d %-6d %@  %@",
+                                run.targetRate, run.sent, a.p50Millis, a.p90Millis, a.p99Millis, a.p999Millis, a.maxMillis,
+                                run.lostAtAgents, run.lostAtVisitors, a.duplicates, a.outOfOrder,
+                                "\(run.historyChecked - run.historyMismatches)/\(run.historyChecked)" as NSString,
+                                (run.serverCPUMicrosPerMessage.map { String(format: "%.1f", $0) } ?? "-") as NSString))
+        }
+        if options.findMax {
+            lines.append("")
+            lines.append(results.maxRate.map { String(format: "maximum rate held (p99 ≤ %.0f ms, nothing lost): %.0f msg/s", options.maxP99Millis, $0) }
+                         ?? "maximum rate: even the first step did not hold")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
