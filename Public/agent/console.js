@@ -37,6 +37,7 @@ const state = {
   sessions: [],
   nextCursor: null,
   inboxTicket: 0,
+  reloading: false,
   reloadTimer: null,
   agents: new Map(),
   departments: [],
@@ -115,13 +116,15 @@ class ApiError extends Error {
 
 function errorText(payload, status) {
   const message = typeof payload.message === "string" ? payload.message : `The request failed (${status}).`;
-  const details = Object.values(payload.errors || {}).flat().filter((detail) => typeof detail === "string");
+  const errors = payload.errors && typeof payload.errors === "object" ? payload.errors : {};
+  const details = Object.values(errors).flat().filter((detail) => typeof detail === "string");
   return details.length ? `${message} ${details.join(" ")}` : message;
 }
 
 async function api(path, { method = "GET", json, form } = {}) {
+  const token = state.token;
   const headers = { Accept: "application/json" };
-  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (token) headers.Authorization = `Bearer ${token}`;
   let body = form;
   if (json !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -133,9 +136,9 @@ async function api(path, { method = "GET", json, form } = {}) {
   } catch {
     throw new ApiError("The server cannot be reached. Check your connection and try again.", 0);
   }
-  const payload = await response.json().catch(() => ({}));
+  const payload = (await response.json().catch(() => null)) || {};
   if (response.ok) return payload;
-  if (response.status === 401 && state.token) showLogin("Your session has expired. Please log in again.");
+  if (response.status === 401 && token && token === state.token) showLogin("Your session has expired. Please log in again.");
   throw new ApiError(errorText(payload, response.status), response.status);
 }
 
@@ -186,6 +189,7 @@ function showLogin(message = "") {
   sessionStorage.removeItem(AGENT_KEY);
   Object.assign(state, { token: null, agent: null, sessions: [], nextCursor: null, agents: new Map(), departments: [] });
   state.inboxTicket += 1;
+  state.reloading = false;
   state.outboxes.clear();
   state.alerts.clear();
   updateTitle();
@@ -204,14 +208,16 @@ function checkToken() {
 /* ---------- team: agents and departments ---------- */
 
 async function loadTeam() {
+  const token = state.token;
   try {
     const [agents, departments] = await Promise.all([api("/chat/agents/"), api("/chat/departments/")]);
+    if (token !== state.token) return;
     state.agents = new Map(agents.data.map((agent) => [agent.id, agent]));
     state.departments = departments.data;
     renderDepartmentFilter();
     renderTeamSelects();
   } catch (error) {
-    setInboxStatus(error.message);
+    if (token === state.token) setInboxStatus(error.message);
   }
 }
 
@@ -273,16 +279,20 @@ async function reloadInbox() {
   const ticket = ++state.inboxTicket;
   const limit = Math.min(MAX_PAGE_SIZE, Math.max(PAGE_SIZE, state.sessions.length));
   if (!state.sessions.length) setInboxStatus("Loading conversations…");
+  state.reloading = true;
   try {
     const page = await api(inboxQuery(null, limit));
     if (ticket !== state.inboxTicket) return;
+    state.reloading = false;
     state.sessions = page.data;
     state.nextCursor = page.next_cursor || null;
     if (state.chat) state.chat.summary = findSession(state.chat.id) || state.chat.summary;
     renderInbox();
     renderChatHeader();
   } catch (error) {
-    if (ticket === state.inboxTicket) setInboxStatus(error.message);
+    if (ticket !== state.inboxTicket) return;
+    state.reloading = false;
+    setInboxStatus(error.message);
   }
 }
 
@@ -353,22 +363,37 @@ function previewText(message) {
   return message.content || "";
 }
 
+/**
+ * Redraws the inbox in place: each session keeps its <li> and button for as long as it is listed
+ * (only their contents and order change), so focus and references to the elements survive updates.
+ */
 function renderInbox() {
   const list = $("inbox");
-  const focused = document.activeElement?.closest?.(".inbox-item")?.dataset.sessionId;
-  list.replaceChildren(...state.sessions.map(inboxItem));
+  const focused = document.activeElement;
+  const current = new Map([...list.children].map((item) => [item.firstElementChild.dataset.sessionId, item]));
+  state.sessions.forEach((session, index) => {
+    const item = current.get(session.session_id) || inboxItem(session.session_id);
+    fillInboxItem(item.firstElementChild, session);
+    if (list.children[index] !== item) list.insertBefore(item, list.children[index] || null);
+  });
+  while (list.children.length > state.sessions.length) list.lastElementChild.remove();
+  if (focused?.isConnected && document.activeElement !== focused) focused.focus();
   $("load-more").hidden = !state.nextCursor;
   setInboxStatus(state.sessions.length ? "" : "No conversations here.");
-  if (focused) list.querySelector(`[data-session-id="${CSS.escape(focused)}"]`)?.focus();
 }
 
-function inboxItem(session) {
-  const open = state.chat?.id === session.session_id;
+function inboxItem(sessionId) {
   const button = el("button", "inbox-item");
   button.type = "button";
-  button.dataset.sessionId = session.session_id;
-  if (open) button.setAttribute("aria-current", "true");
-  button.addEventListener("click", () => openChat(session.session_id));
+  button.dataset.sessionId = sessionId;
+  const item = el("li");
+  item.append(button);
+  return item;
+}
+
+function fillInboxItem(button, session) {
+  if (state.chat?.id === session.session_id) button.setAttribute("aria-current", "true");
+  else button.removeAttribute("aria-current");
 
   const top = el("span", "inbox-top");
   top.append(el("span", "visitor-name", visitorName(session)), timeElement(session.last_message?.timestamp || session.started_at));
@@ -380,13 +405,15 @@ function inboxItem(session) {
   if (session.last_message?.sender_id === state.agent.id) line.append(el("span", "preview-author", "You: "));
   line.append(el("span", "preview", previewText(session.last_message)));
   bottom.append(line);
-  const unread = open ? 0 : session.unread_count;
+  const unread = state.chat?.id === session.session_id ? 0 : session.unread_count;
   if (unread > 0) bottom.append(el("span", "unread", String(unread)), el("span", "visually-hidden", " unread"));
 
-  button.append(top, meta, bottom);
-  const item = el("li");
-  item.append(button);
-  return item;
+  button.replaceChildren(top, meta, bottom);
+}
+
+function onInboxClick(event) {
+  const button = event.target.closest(".inbox-item");
+  if (button) openChat(button.dataset.sessionId);
 }
 
 function inboxMetaText(session) {
@@ -542,6 +569,8 @@ function onFeedFrame(feed, frame) {
 function onFeedMessage(sessionId, message) {
   const fromVisitor = message.sender_type === "visitor";
   const isOpen = state.chat?.id === sessionId;
+  // A list being fetched may predate this message: fetch it again once it arrives.
+  if (state.reloading) scheduleReload();
   patchSession(sessionId, (session) => {
     session.last_message = message;
     if (fromVisitor && !isOpen) session.unread_count += 1;
@@ -666,11 +695,20 @@ function chatMetaText(summary) {
   return parts.join(" · ");
 }
 
+const ACTION_CONTROLS = ["assign-me", "assign-to", "transfer-to", "end-chat"];
+const CHAT_CONTROLS = [...ACTION_CONTROLS, "composer-input", "composer-send", "composer-attach", "composer-file"];
+
 function updateControls() {
-  const chat = state.chat;
-  const locked = !chat || chat.ended || chat.busy;
-  for (const id of ["assign-me", "assign-to", "transfer-to", "end-chat"]) $(id).disabled = locked;
-  for (const id of ["composer-input", "composer-send", "composer-attach", "composer-file"]) $(id).disabled = !chat || chat.ended;
+  const locked = !state.chat || state.chat.ended;
+  for (const id of CHAT_CONTROLS) $(id).disabled = locked;
+}
+
+/** While an action runs its controls look and read as unavailable but keep the keyboard focus. */
+function setActionsBusy(busy) {
+  for (const id of ACTION_CONTROLS) {
+    if (busy) $(id).setAttribute("aria-disabled", "true");
+    else $(id).removeAttribute("aria-disabled");
+  }
 }
 
 let statusTimer = null;
@@ -696,6 +734,8 @@ function markEnded(chat) {
   renderChatHeader();
   renderInbox();
   updateStatus();
+  const focus = document.activeElement;
+  if (!focus || focus === document.body || CHAT_CONTROLS.includes(focus.id)) $("chat-ended").focus();
 }
 
 async function loadHistory(chat) {
@@ -1084,10 +1124,10 @@ async function onFileChosen() {
 
 async function chatAction(action, body) {
   const chat = state.chat;
-  if (!chat || chat.ended) return;
+  if (!chat || chat.ended || chat.busy) return;
   showChatError("");
   chat.busy = true;
-  updateControls();
+  setActionsBusy(true);
   try {
     const reply = await api(`/chat/sessions/${encodeURIComponent(chat.id)}/${action}/`, { method: "POST", json: body });
     if (state.chat !== chat) return;
@@ -1099,9 +1139,9 @@ async function chatAction(action, body) {
     if (state.chat === chat) showChatError(error.message);
   } finally {
     chat.busy = false;
+    setActionsBusy(false);
     $("assign-to").value = "";
     $("transfer-to").value = "";
-    updateControls();
   }
 }
 
@@ -1138,6 +1178,7 @@ function bind() {
   $("logout").addEventListener("click", () => showLogin());
   $("filter-status").addEventListener("change", onFilterChange);
   $("filter-department").addEventListener("change", onFilterChange);
+  $("inbox").addEventListener("click", onInboxClick);
   $("load-more").addEventListener("click", loadMore);
   $("back").addEventListener("click", onBack);
   $("assign-me").addEventListener("click", () => chatAction("assign", {}));

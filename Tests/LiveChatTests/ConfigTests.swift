@@ -79,6 +79,11 @@ struct PagesTests {
             #expect(widget.headers.first(name: "Content-Type")?.contains("javascript") == true)
             #expect(widget.text.contains("window.LiveChat"))
             #expect(try await client.get("/").text.contains("/demo.json"))
+            #expect(try await client.get("/agent/").text.contains("console.js"))
+            let bare = try await client.get("/agent")
+            // The client may follow the redirect itself.
+            let redirected = [301, 302, 303, 307, 308].contains(bare.status) && bare.headers.first(name: "Location")?.hasSuffix("/agent/") == true
+            #expect(redirected || (bare.status == 200 && bare.text.contains("console.js")))
             // The demo business is created when `serve` boots; here the test creates it the same way.
             let demo = try await DemoSeed.ensure(server.app)
             let reply = try await client.get("/demo.json")

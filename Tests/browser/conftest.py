@@ -23,7 +23,8 @@ import requests
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-ARTIFACTS = os.environ.get("ARTIFACTS", os.path.join(os.getcwd(), "artifacts"))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ARTIFACTS = os.environ.get("ARTIFACTS", os.path.join(REPO, "artifacts"))
 SECRET = "browser-tests-secret-" + uuid.uuid4().hex
 
 
@@ -57,8 +58,9 @@ class Server:
 
     def start(self):
         env = {**os.environ, "LIVECHAT_DATA_DIR": self.data, "LIVECHAT_JWT_SECRET": SECRET, "LIVECHAT_DEMO": "1"}
+        # The server serves the pages from Public/ in its working directory: the repository root.
         self.proc = subprocess.Popen([self.binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)],
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT)
+                                     env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=REPO)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:

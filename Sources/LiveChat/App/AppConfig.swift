@@ -31,6 +31,8 @@ public struct AppConfig: Sendable {
     public var autoMigrate: Bool
     /// A JWKS file whose keys (RS256/ES256) verify agent tokens from a merchant's identity provider.
     public var jwksFile: String?
+    /// Where the pages (widget, demo, console) are; nil: `Public/` in the working directory.
+    public var publicDirectory: String?
     /// How long an agent stays online after its last feed socket closed (a reconnect in time is not noticed).
     public var presenceGraceSeconds: Int
 
@@ -50,7 +52,8 @@ public struct AppConfig: Sendable {
         seedDemo: Bool = false,
         autoMigrate: Bool = true,
         jwksFile: String? = nil,
-        presenceGraceSeconds: Int = 10
+        presenceGraceSeconds: Int = 10,
+        publicDirectory: String? = nil
     ) {
         self.jwtSecret = jwtSecret
         self.dataDirectory = dataDirectory
@@ -68,6 +71,7 @@ public struct AppConfig: Sendable {
         self.autoMigrate = autoMigrate
         self.jwksFile = jwksFile
         self.presenceGraceSeconds = presenceGraceSeconds
+        self.publicDirectory = publicDirectory
     }
 
     /// Reads the environment. Throws `ConfigError` with a message naming the setting at fault.
@@ -95,6 +99,7 @@ public struct AppConfig: Sendable {
         config.seedDemo = try bool(env, "LIVECHAT_DEMO", default: true)
         config.autoMigrate = try bool(env, "LIVECHAT_AUTO_MIGRATE", default: true)
         config.jwksFile = env["LIVECHAT_JWKS_FILE"].nonEmpty
+        config.publicDirectory = env["LIVECHAT_PUBLIC_DIR"].nonEmpty.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         config.presenceGraceSeconds = try int(env, "LIVECHAT_PRESENCE_GRACE", default: config.presenceGraceSeconds, range: 0...3600)
         try config.validate()
         return config

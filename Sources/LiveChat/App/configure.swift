@@ -42,7 +42,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         allowedOrigin: .originBased, allowedMethods: [.GET, .POST, .OPTIONS],
         allowedHeaders: [.accept, .authorization, .contentType, .origin, .xRequestedWith])))
     app.middleware.use(ErrorEnvelopeMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: "index.html"))
+    // The pages: widget, demo, console. `/agent` is redirected to `/agent/` (relative links need the slash).
+    app.middleware.use(FileMiddleware(
+        publicDirectory: config.publicDirectory ?? app.directory.publicDirectory, defaultFile: "index.html",
+        directoryAction: .redirect))
     app.routes.defaultMaxBodySize = "16kb"
     try routes(app)
 
