@@ -27,6 +27,46 @@ struct WireMessage: Encodable, Sendable, Equatable {
         case clientID = "client_id"
     }
 
+    /// A message about to be stored.
+    init(_ pending: PendingMessage, id: UUID, seq: Int, at date: Date) {
+        self.id = id
+        sessionID = pending.sessionID
+        self.seq = seq
+        senderID = pending.senderID
+        senderType = pending.senderType
+        clientID = pending.clientID
+        timestamp = WireTime.iso(date)
+        switch pending.body {
+        case .text(let text):
+            type = "text"
+            content = text
+            isAudio = false
+        case .file(let url, let name, let audio, _):
+            type = "file"
+            file = url
+            fileName = name
+            isAudio = audio
+        }
+    }
+
+    /// The JSON text clients receive, written without `JSONEncoder` (the hot path).
+    var json: String {
+        var out = JSONText()
+        out.field("type", type)
+        out.field("id", id.uuidString.lowercased())
+        out.field("session_id", sessionID.uuidString.lowercased())
+        out.field("seq", seq)
+        out.field("content", content)
+        out.field("file", file)
+        out.field("file_name", fileName)
+        out.field("is_audio", isAudio)
+        out.field("sender_id", senderID.uuidString.lowercased())
+        out.field("sender_type", senderType)
+        if let clientID { out.field("client_id", clientID) }
+        out.field("timestamp", timestamp)
+        return out.finished()
+    }
+
     init(_ message: ChatMessage) {
         type = message.type
         id = message.id ?? UUID()

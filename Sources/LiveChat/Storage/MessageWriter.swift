@@ -116,13 +116,13 @@ actor MessageWriter {
         let allocator = ByteBufferAllocator()
         for outcome in outcomes {
             switch outcome {
-            case .stored(let message, let business, let cursor, let feedPayload):
-                let payload = JSONFrame.encode(WireMessage(message), allocator: allocator)
-                await fanout.publish(HubEvent(topic: .session(message.sessionID), kind: .numbered, number: message.seq, payload: payload))
+            case .stored(let message, let json, let business, let cursor, let feedPayload):
+                await fanout.publish(HubEvent(topic: .session(message.sessionID), kind: .numbered, number: message.seq,
+                                              payload: allocator.buffer(string: json)))
                 await fanout.publish(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
-                                              payload: FeedDraft.frame(payload: feedPayload, cursor: cursor)))
+                                              payload: FeedDraft.frame(payload: Data(feedPayload.utf8), cursor: cursor)))
             case .duplicate(let message, let origin):
-                origin?.send(json: WireMessage(message))
+                origin?.send(ByteBufferAllocator().buffer(string: message.json))
             case .sessionEnded(let origin):
                 origin?.sendError(ServerFrame.endedError)
                 origin?.close(code: .sessionEnded)
