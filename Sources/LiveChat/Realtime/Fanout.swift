@@ -4,7 +4,13 @@
 protocol Fanout: Sendable {
     /// Called in commit order by the writer (and for signals by the socket loops); must keep
     /// that order per topic.
-    func publish(_ event: HubEvent) async
+    func publish(_ events: [HubEvent]) async
+}
+
+extension Fanout {
+    func publish(_ event: HubEvent) async {
+        await publish([event])
+    }
 }
 
 /// In-process fan-out for a single node.
@@ -12,10 +18,8 @@ struct LocalFanout: Fanout {
     let sessions: TopicHub
     let feeds: TopicHub
 
-    func publish(_ event: HubEvent) async {
-        switch event.topic {
-        case .session: sessions.deliver(event)
-        case .feed: feeds.deliver(event)
-        }
+    func publish(_ events: [HubEvent]) async {
+        sessions.deliver(events.filter { if case .session = $0.topic { true } else { false } })
+        feeds.deliver(events.filter { if case .feed = $0.topic { true } else { false } })
     }
 }

@@ -12,13 +12,14 @@ final class SocketConnection: Sendable {
     let topic: HubEvent.Topic
     let identity: Identity
 
-    /// Frames queued but not yet written before the connection counts as a reader that stopped
-    /// reading and is dropped.
-    static let maxPendingWrites = 4096
+    /// Frames written while the socket cannot take more (its peer stopped reading) before the
+    /// connection is dropped: each connection's outbound queue is bounded.
+    static let maxBacklog = 4096
 
     private struct State {
         var closing = false
-        var pendingWrites = 0
+        /// Frames written since the channel last had room.
+        var backlog = 0
         /// Non-nil while catching up: live events wait here until the stored ones are sent.
         var heldEvents: [HubEvent]?
     }
@@ -34,26 +35,41 @@ final class SocketConnection: Sendable {
 
     var isClosing: Bool { state.withLockedValue { $0.closing } }
 
-    /// Sends one text frame unless the connection is closing; drops a connection whose queue overflows.
+    /// Sends one text frame unless the connection is closing. From another thread the write hops
+    /// to the channel's event loop; sends made from one thread keep their order.
     func send(_ payload: ByteBuffer) {
-        let admitted: Bool? = state.withLockedValue { state in
+        if channel.eventLoop.inEventLoop {
+            write(payload, flush: true)
+        } else {
+            channel.eventLoop.execute { self.write(payload, flush: true) }
+        }
+    }
+
+    /// Writes a frame; on the channel's event loop only. A peer that stopped reading while
+    /// `maxBacklog` frames piled up is disconnected.
+    func write(_ payload: ByteBuffer, flush: Bool) {
+        let channel = self.channel
+        let verdict: Bool? = state.withLockedValue { state in
             guard !state.closing else { return nil }
-            guard state.pendingWrites < Self.maxPendingWrites else {
-                state.closing = true
-                return false
+            if channel.isWritable {
+                state.backlog = 0
+            } else {
+                state.backlog += 1
+                if state.backlog > Self.maxBacklog {
+                    state.closing = true
+                    return false
+                }
             }
-            state.pendingWrites += 1
             return true
         }
-        switch admitted {
-        case nil:
-            return
+        switch verdict {
+        case true?:
+            channel.write(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: nil)
+            if flush { channel.flush() }
         case false?:
             channel.close(promise: nil)
-        case true?:
-            let promise = channel.eventLoop.makePromise(of: Void.self)
-            promise.futureResult.whenComplete { [state] _ in state.withLockedValue { $0.pendingWrites -= 1 } }
-            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: promise)
+        case nil:
+            break
         }
     }
 
@@ -67,12 +83,23 @@ final class SocketConnection: Sendable {
 
     /// An event from the hub: held while catching up, else written; `ended` also closes (4006).
     func deliver(_ event: HubEvent) {
-        let held = state.withLockedValue { state -> Bool in
-            guard state.heldEvents != nil else { return false }
+        if admit(event) { channel.eventLoop.execute { self.writeOnLoop(event, flush: true) } }
+    }
+
+    /// Decides, in the caller's order, whether an event goes out now (true) or waits for the end
+    /// of catch-up (false, kept here).
+    func admit(_ event: HubEvent) -> Bool {
+        state.withLockedValue { state in
+            guard state.heldEvents != nil else { return true }
             state.heldEvents?.append(event)
-            return true
+            return false
         }
-        if !held { write(event) }
+    }
+
+    /// Writes an admitted event on the channel's event loop; `ended` then closes with 4006.
+    func writeOnLoop(_ event: HubEvent, flush: Bool) {
+        write(event.payload, flush: flush || event.kind == .ended)
+        if event.kind == .ended { close(code: .sessionEnded) }
     }
 
     /// Ends catch-up: writes the held events that are newer than `lastSent` (a `seq` or a
@@ -85,15 +112,11 @@ final class SocketConnection: Sendable {
                 return events
             }
             if batch.isEmpty { return }
-            for event in batch where event.number.map({ $0 > lastSent }) ?? true {
-                write(event)
+            let fresh = batch.filter { event in event.number.map { $0 > lastSent } ?? true }
+            if !fresh.isEmpty {
+                channel.eventLoop.execute { for event in fresh { self.writeOnLoop(event, flush: true) } }
             }
         }
-    }
-
-    private func write(_ event: HubEvent) {
-        send(event.payload)
-        if event.kind == .ended { close(code: .sessionEnded) }
     }
 
     /// Sends a close frame with `code` and closes the channel when the peer answers, or after a grace period.

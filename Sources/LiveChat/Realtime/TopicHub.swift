@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// The open sockets of each topic (session or business feed) on this node, and who they belong to.
 final class TopicHub: Sendable {
@@ -37,11 +38,31 @@ final class TopicHub: Sendable {
         }
     }
 
-    /// Hands the event to every socket of its topic, in the caller's order.
-    func deliver(_ event: HubEvent) {
-        let targets = topics.withLockedValue { $0[event.topic].map { Array($0.sockets.values) } ?? [] }
-        for connection in targets where connection.id != event.excluding {
-            connection.deliver(event)
+    /// Hands the events to every socket of their topics, in the caller's order: one task per
+    /// event loop writes all of its sockets' frames, then flushes each socket once.
+    func deliver(_ events: [HubEvent]) {
+        var perLoop: [ObjectIdentifier: (loop: any EventLoop, writes: [(SocketConnection, HubEvent)])] = [:]
+        topics.withLockedValue { all in
+            for event in events {
+                guard let sockets = all[event.topic]?.sockets.values else { continue }
+                for connection in sockets where connection.id != event.excluding {
+                    let loop = connection.channel.eventLoop
+                    perLoop[ObjectIdentifier(loop), default: (loop, [])].writes.append((connection, event))
+                }
+            }
+        }
+        for (_, batch) in perLoop {
+            // Decided here, in order, so that events held for a catching-up socket stay in order.
+            let admitted = batch.writes.filter { $0.0.admit($0.1) }
+            guard !admitted.isEmpty else { continue }
+            batch.loop.execute {
+                var touched: [UUID: SocketConnection] = [:]
+                for (connection, event) in admitted {
+                    connection.writeOnLoop(event, flush: false)
+                    touched[connection.id] = connection
+                }
+                for connection in touched.values { connection.channel.flush() }
+            }
         }
     }
 

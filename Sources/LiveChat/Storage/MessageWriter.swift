@@ -112,15 +112,17 @@ actor MessageWriter {
         }
     }
 
+    /// Publishes a committed batch in one go (its events in commit order).
     private func publish(_ outcomes: [MessageBatch.Outcome]) async {
         let allocator = ByteBufferAllocator()
+        var events: [HubEvent] = []
         for outcome in outcomes {
             switch outcome {
             case .stored(let message, let json, let business, let cursor, let feedPayload):
-                await fanout.publish(HubEvent(topic: .session(message.sessionID), kind: .numbered, number: message.seq,
-                                              payload: allocator.buffer(string: json)))
-                await fanout.publish(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
-                                              payload: FeedDraft.frame(payload: Data(feedPayload.utf8), cursor: cursor)))
+                events.append(HubEvent(topic: .session(message.sessionID), kind: .numbered, number: message.seq,
+                                       payload: allocator.buffer(string: json)))
+                events.append(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
+                                       payload: FeedDraft.frame(payload: Data(feedPayload.utf8), cursor: cursor)))
             case .duplicate(let message, let origin):
                 origin?.send(ByteBufferAllocator().buffer(string: message.json))
             case .sessionEnded(let origin):
@@ -128,6 +130,7 @@ actor MessageWriter {
                 origin?.close(code: .sessionEnded)
             }
         }
+        await fanout.publish(events)
     }
 
     private func performEnd(_ session: UUID) async throws -> Date? {
