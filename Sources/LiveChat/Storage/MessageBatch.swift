@@ -80,7 +80,7 @@ enum MessageBatch {
                 continue
             }
             seq[message.sessionID] = next + 1
-            stored.append((index, WireMessage(message, id: UUID(), seq: next, at: now), message))
+            stored.append((index, WireMessage(message, id: UUID.timeOrdered(), seq: next, at: now), message))
         }
         if !stored.isEmpty {
             try await insertMessages(stored.map { ($0.wire, $0.message) }, at: now, on: sql)

@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 
 /// Messages (numbered per session; a client's `client_id` stored once per sender) and attachments.
+/// Message ids are time-ordered (UUIDv7), so new rows land at the end of the primary key index.
 struct Migration003CreateMessages: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(ChatMessage.schema)
@@ -19,8 +20,12 @@ struct Migration003CreateMessages: AsyncMigration {
             .field("client_id", .string)
             .field("created_at", .datetime, .required)
             .unique(on: "session_id", "seq")
-            .unique(on: "session_id", "sender_id", "client_id")
             .create()
+        // Only messages sent with a client_id are indexed for resends: the others cost no index write.
+        try await database.sql().raw("""
+            CREATE UNIQUE INDEX chat_messages_client_id ON chat_messages (session_id, sender_id, client_id)
+            WHERE client_id IS NOT NULL
+            """).run()
         try await database.schema(Attachment.schema)
             .id()
             .field("session_id", .uuid, .required, .references(ChatSession.schema, .id, onDelete: .cascade))
