@@ -10,20 +10,22 @@ enum InboundFrame: Sendable, Equatable {
 
     struct Refusal: Error, Equatable { let message: String }
 
-    private struct Raw: Decodable {
-        var type: JSONValue?
-        var content: JSONValue?
-        var file: JSONValue?
-        var is_audio: JSONValue?
-        var client_id: JSONValue?
-        var is_typing: JSONValue?
-        var message_id: JSONValue?
+    private struct Raw {
+        let fields: [String: JSONValue]
+        var type: JSONValue? { fields["type"] }
+        var content: JSONValue? { fields["content"] }
+        var file: JSONValue? { fields["file"] }
+        var is_audio: JSONValue? { fields["is_audio"] }
+        var client_id: JSONValue? { fields["client_id"] }
+        var is_typing: JSONValue? { fields["is_typing"] }
+        var message_id: JSONValue? { fields["message_id"] }
     }
 
     static func parse(_ bytes: some Collection<UInt8>, maxText: Int) -> Result<InboundFrame, Refusal> {
-        guard let raw = try? JSONDecoder().decode(Raw.self, from: Data(bytes)) else {
+        guard let fields = FlatJSON.object(bytes) ?? (try? JSONDecoder().decode([String: JSONValue].self, from: Data(bytes))) else {
             return .failure(Refusal(message: "Invalid message: expected a JSON object."))
         }
+        let raw = Raw(fields: fields)
         guard case .string(let type)? = raw.type else {
             return .failure(Refusal(message: "Invalid message: \"type\" must be a string."))
         }
