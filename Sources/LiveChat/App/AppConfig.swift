@@ -31,6 +31,8 @@ public struct AppConfig: Sendable {
     public var autoMigrate: Bool
     /// A JWKS file whose keys (RS256/ES256) verify agent tokens from a merchant's identity provider.
     public var jwksFile: String?
+    /// How long the message writer lets a batch gather before it commits, in microseconds.
+    public var commitWindowMicros: Int
     /// Where the pages (widget, demo, console) are; nil: `Public/` in the working directory.
     public var publicDirectory: String?
     /// How long an agent stays online after its last feed socket closed (a reconnect in time is not noticed).
@@ -53,7 +55,8 @@ public struct AppConfig: Sendable {
         autoMigrate: Bool = true,
         jwksFile: String? = nil,
         presenceGraceSeconds: Int = 10,
-        publicDirectory: String? = nil
+        publicDirectory: String? = nil,
+        commitWindowMicros: Int = 2000
     ) {
         self.jwtSecret = jwtSecret
         self.dataDirectory = dataDirectory
@@ -72,6 +75,7 @@ public struct AppConfig: Sendable {
         self.jwksFile = jwksFile
         self.presenceGraceSeconds = presenceGraceSeconds
         self.publicDirectory = publicDirectory
+        self.commitWindowMicros = commitWindowMicros
     }
 
     /// Reads the environment. Throws `ConfigError` with a message naming the setting at fault.
@@ -99,6 +103,7 @@ public struct AppConfig: Sendable {
         config.seedDemo = try bool(env, "LIVECHAT_DEMO", default: true)
         config.autoMigrate = try bool(env, "LIVECHAT_AUTO_MIGRATE", default: true)
         config.jwksFile = env["LIVECHAT_JWKS_FILE"].nonEmpty
+        config.commitWindowMicros = try int(env, "LIVECHAT_COMMIT_WINDOW_US", default: config.commitWindowMicros, range: 0...100_000)
         config.publicDirectory = env["LIVECHAT_PUBLIC_DIR"].nonEmpty.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         config.presenceGraceSeconds = try int(env, "LIVECHAT_PRESENCE_GRACE", default: config.presenceGraceSeconds, range: 0...3600)
         try config.validate()
