@@ -56,7 +56,7 @@ public struct AppConfig: Sendable {
         jwksFile: String? = nil,
         presenceGraceSeconds: Int = 10,
         publicDirectory: String? = nil,
-        commitWindowMicros: Int = 2000
+        commitWindowMicros: Int = 0
     ) {
         self.jwtSecret = jwtSecret
         self.dataDirectory = dataDirectory

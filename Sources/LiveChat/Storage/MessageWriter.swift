@@ -19,14 +19,15 @@ actor MessageWriter {
     private let db: any Database
     private let fanout: any Fanout
     private let logger: Logger
-    /// How long the writer lets a batch gather before committing it. A commit costs the same for
-    /// one message or a hundred (statements, WAL pages, thread hops), so under load a millisecond or
-    /// two of waiting divides that cost by the batch size.
+    /// How long the writer lets a batch gather before committing it (off by default). A commit
+    /// costs about the same for one message or a hundred (statements, WAL pages, thread hops); the
+    /// window trades latency for fewer commits. Measured in docs/BENCHMARKS.md: at 1,000 msg/s a
+    /// 2 ms window cut server CPU per message by a third but raised p99.
     private let window: Duration
     private var queue: [Command] = []
     private var draining = false
 
-    init(db: any Database, fanout: any Fanout, logger: Logger, window: Duration = .milliseconds(2)) {
+    init(db: any Database, fanout: any Fanout, logger: Logger, window: Duration = .zero) {
         self.db = db
         self.fanout = fanout
         self.logger = logger
