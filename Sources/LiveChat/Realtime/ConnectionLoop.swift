@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The life of one accepted chat socket after `connection_established`: catch-up, then every
@@ -13,6 +14,31 @@ struct ConnectionLoop: Sendable {
     let services: ChatServices
     let db: any Database
     let logger: Logger
+    /// Frames handed to this loop and not yet handled.
+    private let waiting = NIOLockedValueBox(0)
+
+    init(connection: SocketConnection, session: UUID, business: UUID, services: ChatServices, db: any Database, logger: Logger) {
+        self.connection = connection
+        self.session = session
+        self.business = business
+        self.services = services
+        self.db = db
+        self.logger = logger
+    }
+
+    /// Called on the event loop for every text frame: a valid text message goes straight to the
+    /// writer when no earlier frame of this socket is still waiting here (so their order holds);
+    /// anything else (files, receipts, errors, or a frame behind others) is left to the loop.
+    @Sendable
+    func takeOnEventLoop(_ text: String) -> Bool {
+        if waiting.withLockedValue({ $0 }) == 0,
+           case .success(.text(let content, let clientID)) = InboundFrame.parse(text.utf8, maxText: services.config.maxTextLength) {
+            services.writer.append(pending(.text(content), clientID: clientID))
+            return true
+        }
+        waiting.withLockedValue { $0 += 1 }
+        return false
+    }
 
     func run(_ frames: AsyncStream<String>, lastSeq: Int?, firstOfParticipant: Bool) async {
         services.loops.enter()
@@ -27,6 +53,7 @@ struct ConnectionLoop: Sendable {
         // Every frame received before the socket closed is handled: nothing accepted is dropped.
         for await text in frames {
             await handle(text)
+            waiting.withLockedValue { $0 -= 1 }
         }
         if services.sessions.remove(connection) {
             await relay(SessionSignal.Participant(joined: false, session: session, identity: connection.identity))
@@ -56,7 +83,7 @@ struct ConnectionLoop: Sendable {
         case .failure(let refusal):
             connection.sendError(refusal.message)
         case .success(.text(let content, let clientID)):
-            await services.writer.append(pending(.text(content), clientID: clientID))
+            services.writer.append(pending(.text(content), clientID: clientID))
         case .success(.file(let url, let isAudio, let clientID)):
             do {
                 guard let attachment = try await attachment(named: url) else {
@@ -65,7 +92,7 @@ struct ConnectionLoop: Sendable {
                 }
                 let body = PendingMessage.Body.file(
                     url: attachment.url, fileName: attachment.fileName, isAudio: isAudio, attachmentID: try attachment.requireID())
-                await services.writer.append(pending(body, clientID: clientID))
+                services.writer.append(pending(body, clientID: clientID))
             } catch {
                 fail("file message lookup failed", error, tell: "The file could not be checked. Please send it again.")
             }

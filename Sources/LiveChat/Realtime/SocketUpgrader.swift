@@ -25,14 +25,16 @@ struct SocketUpgrader: Upgrader {
             upgradePipelineHandler: { channel, _ in setUp(channel) })
     }
 
-    /// Puts our frame handler on an upgraded channel; its complete text messages come out of the
-    /// returned stream, in order. The stream finishes when the channel closes.
-    static func attach(_ connection: SocketConnection, services: ChatServices) throws -> AsyncStream<String> {
+    /// Puts our frame handler on an upgraded channel. Each complete text message is first offered
+    /// to `fastPath` on the event loop; the ones it does not take come out of the returned stream,
+    /// in order. The stream finishes when the channel closes.
+    static func attach(_ connection: SocketConnection, services: ChatServices,
+                       fastPath: @escaping @Sendable (String) -> Bool = { _ in false }) throws -> AsyncStream<String> {
         let (frames, input) = AsyncStream<String>.makeStream()
         try connection.channel.pipeline.syncOperations.addHandler(ChatFrameHandler(
             connection: connection, maxMessageBytes: maxFrameBytes,
             limiter: RateLimiter(burst: services.config.socketMessageBurst, perSecond: services.config.socketMessagesPerSecond),
-            onText: { input.yield($0) }, onClosed: { input.finish() }))
+            onText: { text in if !fastPath(text) { input.yield(text) } }, onClosed: { input.finish() }))
         return frames
     }
 

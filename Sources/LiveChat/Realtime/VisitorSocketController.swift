@@ -25,11 +25,11 @@ struct VisitorSocketController: RouteCollection {
                     SocketUpgrader.refuse(channel, code: code, preface: preface, services: services)
                 case .accept(let session, let business, let identity, let lastSeq):
                     let connection = SocketConnection(channel: channel, topic: .session(session), identity: identity, catchingUp: true)
-                    let frames = try SocketUpgrader.attach(connection, services: services)
-                    connection.send(json: ServerFrame.connectionEstablished(session))
-                    let first = services.sessions.add(connection)
                     let loop = ConnectionLoop(connection: connection, session: session, business: business,
                                               services: services, db: db, logger: logger)
+                    let frames = try SocketUpgrader.attach(connection, services: services, fastPath: loop.takeOnEventLoop)
+                    connection.send(json: ServerFrame.connectionEstablished(session))
+                    let first = services.sessions.add(connection)
                     Task { await loop.run(frames, lastSeq: lastSeq, firstOfParticipant: first) }
                 }
             }

@@ -1,14 +1,18 @@
 import Fluent
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
 
 /// The one writer of messages, session ends and feed events: stores in small batches (group
 /// commit), then publishes each stored event in commit order. Nothing is broadcast before it is
 /// stored, and a feed's cursors are published in the order they were numbered.
-actor MessageWriter {
-    private enum Command {
+///
+/// Queuing is synchronous (a lock, no actor hop), so a socket's event loop can hand a message
+/// over directly; one drain task at a time takes the queue and does the storing.
+final class MessageWriter: Sendable {
+    private enum Command: Sendable {
         case append(PendingMessage)
         case end(UUID, CheckedContinuation<Date?, any Error>)
         case feed(FeedDraft, CheckedContinuation<Int, any Error>)
@@ -24,8 +28,7 @@ actor MessageWriter {
     /// window trades latency for fewer commits. Measured in docs/BENCHMARKS.md: at 1,000 msg/s a
     /// 2 ms window cut server CPU per message by a third but raised p99.
     private let window: Duration
-    private var queue: [Command] = []
-    private var draining = false
+    private let state = NIOLockedValueBox<(queue: [Command], draining: Bool)>(([], false))
 
     init(db: any Database, fanout: any Fanout, logger: Logger, window: Duration = .zero) {
         self.db = db
@@ -36,15 +39,13 @@ actor MessageWriter {
 
     /// Queues a message; the sender learns the outcome through the broadcast or its socket.
     func append(_ message: PendingMessage) {
-        queue.append(.append(message))
-        startDraining()
+        enqueue(.append(message))
     }
 
     /// Ends a session after every message queued before; returns when it ended, nil if it had already.
     func end(session: UUID) async throws -> Date? {
         try await withCheckedThrowingContinuation { continuation in
-            queue.append(.end(session, continuation))
-            startDraining()
+            enqueue(.end(session, continuation))
         }
     }
 
@@ -52,29 +53,43 @@ actor MessageWriter {
     @discardableResult
     func publish(_ draft: FeedDraft) async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
-            queue.append(.feed(draft, continuation))
-            startDraining()
+            enqueue(.feed(draft, continuation))
         }
     }
 
     /// Returns once everything queued so far is committed and published.
     func flush() async {
-        while draining || !queue.isEmpty {
+        while state.withLockedValue({ $0.draining || !$0.queue.isEmpty }) {
             try? await Task.sleep(for: .milliseconds(5))
         }
     }
 
-    private func startDraining() {
-        guard !draining else { return }
-        draining = true
-        Task { await drain() }
+    private func enqueue(_ command: Command) {
+        let start = state.withLockedValue { state -> Bool in
+            state.queue.append(command)
+            guard !state.draining else { return false }
+            state.draining = true
+            return true
+        }
+        if start { Task { await drain() } }
+    }
+
+    /// Takes what is queued; when nothing is, the drain ends (in the same critical section, so a
+    /// command queued meanwhile starts a new one).
+    private func take() -> [Command]? {
+        state.withLockedValue { state in
+            guard !state.queue.isEmpty else {
+                state.draining = false
+                return nil
+            }
+            defer { state.queue = [] }
+            return state.queue
+        }
     }
 
     private func drain() async {
-        while !queue.isEmpty {
-            if window > .zero, queue.count < Self.maxBatch { try? await Task.sleep(for: window) }
-            let taken = queue
-            queue = []
+        if window > .zero, state.withLockedValue({ $0.queue.count }) < Self.maxBatch { try? await Task.sleep(for: window) }
+        while let taken = take() {
             var batch: [PendingMessage] = []
             for command in taken {
                 if case .append(let message) = command {
@@ -99,8 +114,8 @@ actor MessageWriter {
                 }
             }
             if !batch.isEmpty { await commit(batch) }
+            if window > .zero, state.withLockedValue({ $0.queue.count }) < Self.maxBatch { try? await Task.sleep(for: window) }
         }
-        draining = false
     }
 
     private func commit(_ batch: [PendingMessage]) async {
