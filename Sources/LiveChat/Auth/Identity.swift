@@ -13,13 +13,6 @@ enum Identity: Sendable, Equatable {
         }
     }
 
-    var business: UUID? {
-        switch self {
-        case .visitor(_, let business), .agent(_, let business): business
-        case .admin: nil
-        }
-    }
-
     /// `visitor` or `agent`, as written in a message's `sender_type`.
     var senderType: String {
         switch self {

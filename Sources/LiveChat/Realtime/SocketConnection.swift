@@ -81,11 +81,6 @@ final class SocketConnection: Sendable {
         send(json: ServerFrame.error(message))
     }
 
-    /// An event from the hub: held while catching up, else written; `ended` also closes (4006).
-    func deliver(_ event: HubEvent) {
-        if admit(event) { channel.eventLoop.execute { self.writeOnLoop(event, flush: true) } }
-    }
-
     /// Decides, in the caller's order, whether an event goes out now (true) or waits for the end
     /// of catch-up (false, kept here).
     func admit(_ event: HubEvent) -> Bool {

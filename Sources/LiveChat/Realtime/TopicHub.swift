@@ -66,11 +66,6 @@ final class TopicHub: Sendable {
         }
     }
 
-    /// The participants with an open socket on the topic.
-    func participants(of topic: HubEvent.Topic) -> Set<UUID> {
-        topics.withLockedValue { Set($0[topic]?.perParticipant.keys ?? [:].keys) }
-    }
-
     var connectionCount: Int {
         topics.withLockedValue { $0.values.reduce(0) { $0 + $1.sockets.count } }
     }
