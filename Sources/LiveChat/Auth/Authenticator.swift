@@ -11,8 +11,13 @@ struct Authenticator: Sendable {
     enum Failure: Error { case invalid }
 
     func identity(for token: String) async throws -> Identity {
-        guard token.utf8.count <= 8192, let claims = await tokens.verify(token),
-              let subject = UUID(uuidString: claims.sub.value) else { throw Failure.invalid }
+        guard token.utf8.count <= 8192, let claims = await tokens.verify(token) else { throw Failure.invalid }
+        return try await identity(for: claims)
+    }
+
+    /// The identity of already verified claims (provisioning the agent on first sight).
+    func identity(for claims: TokenClaims) async throws -> Identity {
+        guard let subject = UUID(uuidString: claims.sub.value) else { throw Failure.invalid }
         switch claims.role {
         case .admin:
             return .admin

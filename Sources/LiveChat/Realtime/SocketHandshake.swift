@@ -26,7 +26,7 @@ enum SocketHandshake {
             return .close(.unauthorized, preface: [])
         }
         guard claims.business == session.businessID else { return .close(.invalidSession, preface: []) }
-        guard let identity = try? await req.authenticator.identity(for: token) else { return .close(.unauthorized, preface: []) }
+        guard let identity = try? await req.authenticator.identity(for: claims) else { return .close(.unauthorized, preface: []) }
         if case .visitor(let visitor, _) = identity, visitor != session.visitorID {
             return .close(.unauthorized, preface: [])
         }
