@@ -24,7 +24,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let sessions = TopicHub()
     let feeds = TopicHub()
     let fanout = LocalFanout(sessions: sessions, feeds: feeds)
-    let writer = MessageWriter(db: app.db, fanout: fanout, logger: app.logger, window: .microseconds(config.commitWindowMicros))
+    let store: any MessageStore = config.databaseURL == nil
+        ? SQLiteMessageStore(path: config.databaseFile.path) : SQLMessageStore(db: app.db)
+    let writer = MessageWriter(store: store, fanout: fanout, logger: app.logger, window: .microseconds(config.commitWindowMicros))
     app.chat = ChatServices(
         config: config,
         tokens: try await TokenService(secret: config.jwtSecret, jwksFile: config.jwksFile),

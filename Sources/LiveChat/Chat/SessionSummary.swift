@@ -65,7 +65,7 @@ struct SessionSummary: Encodable, Sendable {
             let id = try session.requireID()
             let last = try await ChatMessage.query(on: db).filter(\.$sessionID == id).sort(\.$seq, .descending).first()
             var unread = 0
-            if let reader, let last {
+            if let reader, last != nil {
                 let marker = try await ReadMarker.query(on: db).filter(\.$sessionID == id).filter(\.$readerID == reader).first()
                 unread = try await ChatMessage.query(on: db)
                     .filter(\.$sessionID == id)

@@ -27,6 +27,23 @@ struct WireMessage: Encodable, Sendable, Equatable {
         case clientID = "client_id"
     }
 
+    /// A stored message read back field by field.
+    init(type: String, id: UUID, sessionID: UUID, seq: Int, content: String?, file: String?, fileName: String?, isAudio: Bool,
+         senderID: UUID, senderType: String, clientID: String?, timestamp: String) {
+        self.type = type
+        self.id = id
+        self.sessionID = sessionID
+        self.seq = seq
+        self.content = content
+        self.file = file
+        self.fileName = fileName
+        self.isAudio = isAudio
+        self.senderID = senderID
+        self.senderType = senderType
+        self.clientID = clientID
+        self.timestamp = timestamp
+    }
+
     /// A message about to be stored.
     init(_ pending: PendingMessage, id: UUID, seq: Int, at date: Date) {
         self.id = id

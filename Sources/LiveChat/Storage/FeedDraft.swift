@@ -16,6 +16,15 @@ struct FeedDraft: Sendable {
         self.payload = try JSONEncoder().encode(body)
     }
 
+    /// The `session_ended` event of a session that just ended.
+    static func sessionEnded(_ session: UUID, business: UUID, at date: Date) throws -> FeedDraft {
+        try FeedDraft(business: business, type: "session_ended", body: FeedSessionEnded(
+            session_id: session.uuidString.lowercased(), timestamp: WireTime.iso(date)))
+    }
+
+    /// The stored JSON object as text.
+    var text: String { String(decoding: payload, as: UTF8.self) }
+
     /// The feed frame: the stored object with its `cursor` first.
     static func frame(payload: Data, cursor: Int) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: payload.count + 24)
@@ -24,13 +33,6 @@ struct FeedDraft: Sendable {
         buffer.writeBytes(payload.dropFirst())
         return buffer
     }
-}
-
-/// The feed's `message` event: a stored message with its session.
-struct FeedMessage: Encodable {
-    let type = "message"
-    let session_id: String
-    let message: WireMessage
 }
 
 /// The feed's and the session's `session_ended` event.

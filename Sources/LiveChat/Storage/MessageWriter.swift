@@ -1,9 +1,7 @@
-import Fluent
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import SQLKit
 
 /// The one writer of messages, session ends and feed events: stores in small batches (group
 /// commit), then publishes each stored event in commit order. Nothing is broadcast before it is
@@ -20,7 +18,7 @@ final class MessageWriter: Sendable {
 
     static let maxBatch = 256
 
-    private let db: any Database
+    private let store: any MessageStore
     private let fanout: any Fanout
     private let logger: Logger
     /// How long the writer lets a batch gather before committing it (off by default). A commit
@@ -30,8 +28,8 @@ final class MessageWriter: Sendable {
     private let window: Duration
     private let state = NIOLockedValueBox<(queue: [Command], draining: Bool)>(([], false))
 
-    init(db: any Database, fanout: any Fanout, logger: Logger, window: Duration = .zero) {
-        self.db = db
+    init(store: any MessageStore, fanout: any Fanout, logger: Logger, window: Duration = .zero) {
+        self.store = store
         self.fanout = fanout
         self.logger = logger
         self.window = window
@@ -120,12 +118,12 @@ final class MessageWriter: Sendable {
 
     private func commit(_ batch: [PendingMessage]) async {
         do {
-            await publish(try await MessageBatch.store(batch, on: db))
+            await publish(try await store.store(batch))
         } catch {
             logger.warning("batch of \(batch.count) messages failed, storing one by one", metadata: ["error": "\(String(reflecting: error))"])
             for message in batch {
                 do {
-                    await publish(try await MessageBatch.store([message], on: db))
+                    await publish(try await store.store([message]))
                 } catch {
                     logger.error("message not stored", metadata: ["session": "\(message.sessionID)", "error": "\(String(reflecting: error))"])
                     message.origin?.sendError("Your message could not be stored. Please send it again.")
@@ -135,7 +133,7 @@ final class MessageWriter: Sendable {
     }
 
     /// Publishes a committed batch in one go (its events in commit order).
-    private func publish(_ outcomes: [MessageBatch.Outcome]) async {
+    private func publish(_ outcomes: [BatchPlan.Outcome]) async {
         let allocator = ByteBufferAllocator()
         var events: [HubEvent] = []
         for outcome in outcomes {
@@ -157,32 +155,27 @@ final class MessageWriter: Sendable {
 
     private func performEnd(_ session: UUID) async throws -> Date? {
         let now = WireTime.now()
-        let ended = try await db.transaction { tx -> (UUID, Int, FeedDraft)? in
-            let row = try await tx.sql().raw("""
-                UPDATE chat_sessions SET ended_at = \(bind: now) WHERE id = \(bind: session) AND ended_at IS NULL RETURNING business_id
-                """).first()
-            guard let business = try row?.decode(column: "business_id", as: UUID.self) else { return nil }
-            let draft = try FeedDraft(business: business, type: "session_ended", body: FeedSessionEnded(
-                session_id: session.uuidString.lowercased(), timestamp: WireTime.iso(now)))
-            return (business, try await MessageBatch.insertFeed(draft, at: now, on: tx), draft)
-        }
-        guard let (business, cursor, draft) = ended else { return nil }
+        guard let ended = try await store.end(session: session, at: now) else { return nil }
         let payload = JSONFrame.encode(ServerFrame.sessionEnded(session, at: now), allocator: ByteBufferAllocator())
-        await fanout.publish(HubEvent(topic: .session(session), kind: .ended, number: nil, payload: payload))
-        await fanout.publish(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
-                                      payload: FeedDraft.frame(payload: draft.payload, cursor: cursor)))
+        await fanout.publish([
+            HubEvent(topic: .session(session), kind: .ended, number: nil, payload: payload),
+            HubEvent(topic: .feed(business: ended.draft.business), kind: .numbered, number: ended.cursor,
+                     payload: FeedDraft.frame(payload: ended.draft.payload, cursor: ended.cursor)),
+        ])
         return now
     }
 
     private func performFeed(_ draft: FeedDraft) async throws -> Int {
-        let cursor = try await MessageBatch.insertFeed(draft, at: WireTime.now(), on: db)
+        let cursor = try await store.insertFeed(draft, at: WireTime.now())
+        var events: [HubEvent] = []
         if let session = draft.session {
             var payload = ByteBufferAllocator().buffer(capacity: draft.payload.count)
             payload.writeBytes(draft.payload)
-            await fanout.publish(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload))
+            events.append(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload))
         }
-        await fanout.publish(HubEvent(topic: .feed(business: draft.business), kind: .numbered, number: cursor,
-                                      payload: FeedDraft.frame(payload: draft.payload, cursor: cursor)))
+        events.append(HubEvent(topic: .feed(business: draft.business), kind: .numbered, number: cursor,
+                               payload: FeedDraft.frame(payload: draft.payload, cursor: cursor)))
+        await fanout.publish(events)
         return cursor
     }
 }

@@ -1,0 +1,164 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOPosix
+
+/// The message store of a SQLite deployment: one connection of its own, on one thread of its own,
+/// with prepared statements reused from batch to batch. A batch costs one hop to that thread and
+/// back, where going through Fluent's pool costs a hop per statement.
+final class SQLiteMessageStore: MessageStore {
+    private let path: String
+    private let thread: NIOThreadPool
+    /// Opened on first use, on the store's thread.
+    private let connection = Confined()
+
+    /// Holds the connection. Safe to share: it is only ever touched from `thread`, a pool of
+    /// exactly one thread, so no two accesses overlap.
+    private final class Confined: @unchecked Sendable {
+        var handle: SQLiteHandle?
+    }
+
+    init(path: String) {
+        self.path = path
+        thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+    }
+
+    deinit {
+        thread.shutdownGracefully { _ in }
+    }
+
+    func store(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
+        try await onThread { db in
+            try Self.transaction(db) {
+                var plan = BatchPlan(batch, known: try Self.duplicates(of: batch, in: db))
+                let now = WireTime.now()
+                var firstSeq: [UUID: Int] = [:]
+                let number = try db.statement("""
+                    UPDATE chat_sessions SET last_seq = last_seq + ?1 WHERE id = ?2 AND ended_at IS NULL RETURNING last_seq
+                    """)
+                for session in plan.sessions {
+                    let count = plan.counts[session] ?? 0
+                    number.reset()
+                    try number.bind(1, count)
+                    try number.bind(2, session)
+                    while try number.step() { firstSeq[session] = number.int(0) - count + 1 }
+                }
+                let rows = plan.rows(firstSeq: firstSeq, at: now)
+                let insert = try db.statement("""
+                    INSERT INTO chat_messages (id, session_id, seq, type, content, file, file_name, is_audio, attachment_id, \
+                    sender_id, sender_type, client_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                    """)
+                var cursors: [Int] = []
+                cursors.reserveCapacity(rows.count)
+                for row in rows {
+                    let wire = row.wire
+                    insert.reset()
+                    try insert.bind(1, wire.id)
+                    try insert.bind(2, wire.sessionID)
+                    try insert.bind(3, wire.seq)
+                    try insert.bind(4, wire.type)
+                    try insert.bind(5, wire.content)
+                    try insert.bind(6, wire.file)
+                    try insert.bind(7, wire.fileName)
+                    try insert.bind(8, wire.isAudio)
+                    try insert.bind(9, row.attachmentID)
+                    try insert.bind(10, wire.senderID)
+                    try insert.bind(11, wire.senderType)
+                    try insert.bind(12, wire.clientID)
+                    try insert.bind(13, now)
+                    try insert.run()
+                    if let attachment = row.attachmentID {
+                        let link = try db.statement("UPDATE attachments SET message_id = ?1 WHERE id = ?2 AND message_id IS NULL")
+                        try link.bind(1, wire.id)
+                        try link.bind(2, attachment)
+                        try link.run()
+                    }
+                    cursors.append(try Self.insertFeed(business: row.message.businessID, type: "message", payload: row.feedPayload,
+                                                       at: now, in: db))
+                }
+                return plan.outcomes(stored: rows, cursors: cursors)
+            }
+        }
+    }
+
+    func end(session: UUID, at date: Date) async throws -> EndedSession? {
+        try await onThread { db in
+            try Self.transaction(db) {
+                let update = try db.statement("UPDATE chat_sessions SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL RETURNING business_id")
+                try update.bind(1, date)
+                try update.bind(2, session)
+                var business: UUID?
+                while try update.step() { business = update.uuid(0) }
+                guard let business else { return nil }
+                let draft = try FeedDraft.sessionEnded(session, business: business, at: date)
+                let cursor = try Self.insertFeed(business: business, type: draft.type, payload: draft.text, at: date, in: db)
+                return EndedSession(draft: draft, cursor: cursor)
+            }
+        }
+    }
+
+    func insertFeed(_ draft: FeedDraft, at date: Date) async throws -> Int {
+        try await onThread { db in
+            try Self.insertFeed(business: draft.business, type: draft.type, payload: draft.text, at: date, in: db)
+        }
+    }
+
+    private static func insertFeed(business: UUID, type: String, payload: String, at date: Date, in db: SQLiteHandle) throws -> Int {
+        let insert = try db.statement("INSERT INTO feed_events (business_id, type, payload, created_at) VALUES (?1, ?2, ?3, ?4)")
+        try insert.bind(1, business)
+        try insert.bind(2, type)
+        try insert.bind(3, payload)
+        try insert.bind(4, date)
+        try insert.run()
+        return db.lastInsertRowID  // `cursor` is the table's INTEGER PRIMARY KEY, i.e. its rowid
+    }
+
+    /// The stored messages that the batch's `client_id`s repeat.
+    private static func duplicates(of batch: [PendingMessage], in db: SQLiteHandle) throws -> [PendingMessage.DuplicateKey: WireMessage] {
+        var found: [PendingMessage.DuplicateKey: WireMessage] = [:]
+        for key in BatchPlan.duplicateKeys(of: batch) {
+            let select = try db.statement("""
+                SELECT id, seq, type, content, file, file_name, is_audio, sender_type, created_at FROM chat_messages \
+                WHERE session_id = ?1 AND sender_id = ?2 AND client_id = ?3
+                """)
+            try select.bind(1, key.sessionID)
+            try select.bind(2, key.senderID)
+            try select.bind(3, key.clientID)
+            while try select.step() {
+                found[key] = WireMessage(
+                    type: select.string(2) ?? "text", id: select.uuid(0) ?? UUID(), sessionID: key.sessionID, seq: select.int(1),
+                    content: select.string(3), file: select.string(4), fileName: select.string(5), isAudio: select.int(6) != 0,
+                    senderID: key.senderID, senderType: select.string(7) ?? "", clientID: key.clientID,
+                    timestamp: WireTime.iso(Date(timeIntervalSince1970: select.double(8))))
+            }
+        }
+        return found
+    }
+
+    /// Runs `body` in a write transaction (taking the write lock first, waiting for it up to the
+    /// busy timeout); rolls back if it throws.
+    private static func transaction<T>(_ db: SQLiteHandle, _ body: () throws -> T) throws -> T {
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try db.execute("COMMIT")
+            return result
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func onThread<T: Sendable>(_ body: @escaping @Sendable (SQLiteHandle) throws -> T) async throws -> T {
+        try await thread.runIfActive { [path, connection] in
+            if let handle = connection.handle { return try body(handle) }
+            let handle = try SQLiteHandle(path: path)
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000",
+                           "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536"] {
+                try handle.execute(pragma)
+            }
+            connection.handle = handle
+            return try body(handle)
+        }
+    }
+}
