@@ -130,7 +130,7 @@ struct ConnectionLoop: Sendable {
     /// Sends a signal to the session's other sockets (on every node).
     private func relay<Signal: Encodable>(_ signal: Signal) async {
         let payload = JSONFrame.encode(signal, allocator: connection.channel.allocator)
-        await services.fanout.publish(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload, excluding: connection.id))
+        services.fanout.publish(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload, excluding: connection.id))
     }
 
     private var subject: String { connection.identity.subject?.uuidString.lowercased() ?? "" }

@@ -3,13 +3,13 @@
 /// database and fan out through it (LISTEN/NOTIFY) behind the same protocol.
 protocol Fanout: Sendable {
     /// Called in commit order by the writer (and for signals by the socket loops); must keep
-    /// that order per topic.
-    func publish(_ events: [HubEvent]) async
+    /// that order per topic, and must not block (the writer's thread calls it).
+    func publish(_ events: [HubEvent])
 }
 
 extension Fanout {
-    func publish(_ event: HubEvent) async {
-        await publish([event])
+    func publish(_ event: HubEvent) {
+        publish([event])
     }
 }
 
@@ -18,7 +18,7 @@ struct LocalFanout: Fanout {
     let sessions: TopicHub
     let feeds: TopicHub
 
-    func publish(_ events: [HubEvent]) async {
+    func publish(_ events: [HubEvent]) {
         sessions.deliver(events.filter { if case .session = $0.topic { true } else { false } })
         feeds.deliver(events.filter { if case .feed = $0.topic { true } else { false } })
     }

@@ -25,5 +25,6 @@ struct ShutdownDrain: LifecycleHandler {
             try? await Task.sleep(for: .milliseconds(10))
         }
         await chat.writer.flush()
+        chat.writer.stop()
     }
 }

@@ -1,17 +1,18 @@
 import Foundation
 
 /// Where the writer stores messages, session ends and feed events: the one seam between the chat
-/// and its database. `SQLiteMessageStore` drives SQLite through its C API on a thread of its own;
-/// `SQLMessageStore` speaks SQL through Fluent (PostgreSQL).
+/// and its database. Called only from the writer's thread, which may block on it.
+/// `SQLiteMessageStore` drives SQLite through its C API; `SQLMessageStore` speaks SQL through
+/// Fluent (PostgreSQL).
 protocol MessageStore: Sendable {
     /// Stores a batch in one transaction; one outcome per message, in batch order.
-    func store(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome]
+    func store(_ batch: [PendingMessage]) throws -> [BatchPlan.Outcome]
 
     /// Ends the session if it is active, with its `session_ended` feed event; nil if it had ended.
-    func end(session: UUID, at date: Date) async throws -> EndedSession?
+    func end(session: UUID, at date: Date) throws -> EndedSession?
 
     /// Stores a feed event; returns its cursor.
-    func insertFeed(_ draft: FeedDraft, at date: Date) async throws -> Int
+    func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int
 }
 
 /// A session the writer just ended, and its feed event.

@@ -3,12 +3,16 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The one writer of messages, session ends and feed events: stores in small batches (group
-/// commit), then publishes each stored event in commit order. Nothing is broadcast before it is
-/// stored, and a feed's cursors are published in the order they were numbered.
+/// A command reached the writer after it stopped (the server is shutting down).
+struct WriterStopped: Error {}
+
+/// The one writer of messages, session ends and feed events: stores in batches (group commit),
+/// then publishes each stored event in commit order. Nothing is broadcast before it is stored, and
+/// a feed's cursors are published in the order they were numbered.
 ///
-/// Queuing is synchronous (a lock, no actor hop), so a socket's event loop can hand a message
-/// over directly; one drain task at a time takes the queue and does the storing.
+/// The writer is a thread of its own. Queuing is a lock and a signal, so a socket's event loop hands
+/// a message over directly; the thread takes everything queued, stores it with the store's
+/// statements and hands the events to the fan-out: one wake-up per batch, however large.
 final class MessageWriter: Sendable {
     private enum Command: Sendable {
         case append(PendingMessage)
@@ -16,23 +20,44 @@ final class MessageWriter: Sendable {
         case feed(FeedDraft, CheckedContinuation<Int, any Error>)
     }
 
+    private struct Queue {
+        var commands: [Command] = []
+        /// Commands taken by the thread and not yet published.
+        var inFlight = 0
+        var stopping = false
+        /// The thread has ended: nothing queued now would be stored.
+        var finished = false
+    }
+
     static let maxBatch = 256
+    private static let hasWork = 1
+    private static let idle = 0
 
     private let store: any MessageStore
     private let fanout: any Fanout
     private let logger: Logger
     /// How long the writer lets a batch gather before committing it (off by default). A commit
-    /// costs about the same for one message or a hundred (statements, WAL pages, thread hops); the
-    /// window trades latency for fewer commits. Measured in docs/BENCHMARKS.md: at 1,000 msg/s a
-    /// 2 ms window cut server CPU per message by a third but raised p99.
+    /// costs about the same for one message or a hundred (WAL pages of the indexes it touches); the
+    /// window trades latency for fewer commits.
     private let window: Duration
-    private let state = NIOLockedValueBox<(queue: [Command], draining: Bool)>(([], false))
+    /// The queue, and whether it has work (the thread waits for that condition).
+    private let queue = ConditionLockedQueue()
+
+    /// The queue behind a condition lock. Safe to share: `state` is only read or written between
+    /// `lock` and `unlock` of `condition`.
+    private final class ConditionLockedQueue: @unchecked Sendable {
+        let condition = ConditionLock(value: MessageWriter.idle)
+        var state = Queue()
+    }
 
     init(store: any MessageStore, fanout: any Fanout, logger: Logger, window: Duration = .zero) {
         self.store = store
         self.fanout = fanout
         self.logger = logger
         self.window = window
+        let thread = Thread { [self] in run() }
+        thread.name = "livechat-writer"
+        thread.start()
     }
 
     /// Queues a message; the sender learns the outcome through the broadcast or its socket.
@@ -57,73 +82,107 @@ final class MessageWriter: Sendable {
 
     /// Returns once everything queued so far is committed and published.
     func flush() async {
-        while state.withLockedValue({ $0.draining || !$0.queue.isEmpty }) {
+        while busy {
             try? await Task.sleep(for: .milliseconds(5))
         }
     }
 
+    /// Lets the thread finish what is queued and end (at shutdown).
+    func stop() {
+        queue.condition.lock()
+        queue.state.stopping = true
+        queue.condition.unlock(withValue: Self.hasWork)
+    }
+
+    private var busy: Bool {
+        queue.condition.lock()
+        defer { queue.condition.unlock() }
+        return queue.state.inFlight > 0 || !queue.state.commands.isEmpty
+    }
+
     private func enqueue(_ command: Command) {
-        let start = state.withLockedValue { state -> Bool in
-            state.queue.append(command)
-            guard !state.draining else { return false }
-            state.draining = true
-            return true
+        queue.condition.lock()
+        guard !queue.state.finished else {
+            queue.condition.unlock(withValue: Self.hasWork)
+            refuse(command)
+            return
         }
-        if start { Task { await drain() } }
+        queue.state.commands.append(command)
+        queue.condition.unlock(withValue: Self.hasWork)
     }
 
-    /// Takes what is queued; when nothing is, the drain ends (in the same critical section, so a
-    /// command queued meanwhile starts a new one).
-    private func take() -> [Command]? {
-        state.withLockedValue { state in
-            guard !state.queue.isEmpty else {
-                state.draining = false
-                return nil
+    /// Answers a command that came after the writer stopped.
+    private func refuse(_ command: Command) {
+        switch command {
+        case .append(let message): message.origin?.sendError("The server is shutting down. Please send your message again.")
+        case .end(_, let continuation): continuation.resume(throwing: WriterStopped())
+        case .feed(_, let continuation): continuation.resume(throwing: WriterStopped())
+        }
+    }
+
+    /// The thread: waits for work, takes all of it, stores and publishes it; ends once stopped and empty.
+    private func run() {
+        while true {
+            if window > .zero {
+                // Gather: wait for the first command, then let the window pass before taking.
+                queue.condition.lock(whenValue: Self.hasWork)
+                let full = queue.state.commands.count >= Self.maxBatch || queue.state.stopping
+                queue.condition.unlock()
+                if !full { Thread.sleep(forTimeInterval: Double(window.components.attoseconds) / 1e18) }
             }
-            defer { state.queue = [] }
-            return state.queue
+            queue.condition.lock(whenValue: Self.hasWork)
+            let taken = queue.state.commands
+            let stopping = queue.state.stopping
+            queue.state.commands = []
+            queue.state.inFlight = taken.count
+            if taken.isEmpty, stopping {
+                queue.state.finished = true
+                queue.condition.unlock(withValue: Self.hasWork)
+                return
+            }
+            queue.condition.unlock(withValue: stopping ? Self.hasWork : Self.idle)
+            handle(taken)
+            queue.condition.lock()
+            queue.state.inFlight = 0
+            queue.condition.unlock()
         }
     }
 
-    private func drain() async {
-        if window > .zero, state.withLockedValue({ $0.queue.count }) < Self.maxBatch { try? await Task.sleep(for: window) }
-        while let taken = take() {
-            var batch: [PendingMessage] = []
-            for command in taken {
-                if case .append(let message) = command {
-                    batch.append(message)
-                    if batch.count == Self.maxBatch {
-                        await commit(batch)
-                        batch = []
-                    }
-                    continue
-                }
-                if !batch.isEmpty {
-                    await commit(batch)
+    private func handle(_ taken: [Command]) {
+        var batch: [PendingMessage] = []
+        for command in taken {
+            if case .append(let message) = command {
+                batch.append(message)
+                if batch.count == Self.maxBatch {
+                    commit(batch)
                     batch = []
                 }
-                switch command {
-                case .end(let session, let continuation):
-                    do { continuation.resume(returning: try await performEnd(session)) } catch { continuation.resume(throwing: error) }
-                case .feed(let draft, let continuation):
-                    do { continuation.resume(returning: try await performFeed(draft)) } catch { continuation.resume(throwing: error) }
-                case .append:
-                    break
-                }
+                continue
             }
-            if !batch.isEmpty { await commit(batch) }
-            if window > .zero, state.withLockedValue({ $0.queue.count }) < Self.maxBatch { try? await Task.sleep(for: window) }
+            if !batch.isEmpty {
+                commit(batch)
+                batch = []
+            }
+            switch command {
+            case .end(let session, let continuation):
+                continuation.resume(with: Result { try performEnd(session) })
+            case .feed(let draft, let continuation):
+                continuation.resume(with: Result { try performFeed(draft) })
+            case .append:
+                break
+            }
         }
+        if !batch.isEmpty { commit(batch) }
     }
 
-    private func commit(_ batch: [PendingMessage]) async {
+    private func commit(_ batch: [PendingMessage]) {
         do {
-            await publish(try await store.store(batch))
+            publish(try store.store(batch))
         } catch {
             logger.warning("batch of \(batch.count) messages failed, storing one by one", metadata: ["error": "\(String(reflecting: error))"])
             for message in batch {
                 do {
-                    await publish(try await store.store([message]))
+                    publish(try store.store([message]))
                 } catch {
                     logger.error("message not stored", metadata: ["session": "\(message.sessionID)", "error": "\(String(reflecting: error))"])
                     message.origin?.sendError("Your message could not be stored. Please send it again.")
@@ -133,9 +192,10 @@ final class MessageWriter: Sendable {
     }
 
     /// Publishes a committed batch in one go (its events in commit order).
-    private func publish(_ outcomes: [BatchPlan.Outcome]) async {
+    private func publish(_ outcomes: [BatchPlan.Outcome]) {
         let allocator = ByteBufferAllocator()
         var events: [HubEvent] = []
+        events.reserveCapacity(outcomes.count * 2)
         for outcome in outcomes {
             switch outcome {
             case .stored(let message, let json, let business, let cursor, let feedPayload):
@@ -144,20 +204,20 @@ final class MessageWriter: Sendable {
                 events.append(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
                                        payload: FeedDraft.frame(payload: Data(feedPayload.utf8), cursor: cursor)))
             case .duplicate(let message, let origin):
-                origin?.send(ByteBufferAllocator().buffer(string: message.json))
+                origin?.send(allocator.buffer(string: message.json))
             case .sessionEnded(let origin):
                 origin?.sendError(ServerFrame.endedError)
                 origin?.close(code: .sessionEnded)
             }
         }
-        await fanout.publish(events)
+        fanout.publish(events)
     }
 
-    private func performEnd(_ session: UUID) async throws -> Date? {
+    private func performEnd(_ session: UUID) throws -> Date? {
         let now = WireTime.now()
-        guard let ended = try await store.end(session: session, at: now) else { return nil }
+        guard let ended = try store.end(session: session, at: now) else { return nil }
         let payload = JSONFrame.encode(ServerFrame.sessionEnded(session, at: now), allocator: ByteBufferAllocator())
-        await fanout.publish([
+        fanout.publish([
             HubEvent(topic: .session(session), kind: .ended, number: nil, payload: payload),
             HubEvent(topic: .feed(business: ended.draft.business), kind: .numbered, number: ended.cursor,
                      payload: FeedDraft.frame(payload: ended.draft.payload, cursor: ended.cursor)),
@@ -165,8 +225,8 @@ final class MessageWriter: Sendable {
         return now
     }
 
-    private func performFeed(_ draft: FeedDraft) async throws -> Int {
-        let cursor = try await store.insertFeed(draft, at: WireTime.now())
+    private func performFeed(_ draft: FeedDraft) throws -> Int {
+        let cursor = try store.insertFeed(draft, at: WireTime.now())
         var events: [HubEvent] = []
         if let session = draft.session {
             var payload = ByteBufferAllocator().buffer(capacity: draft.payload.count)
@@ -175,7 +235,7 @@ final class MessageWriter: Sendable {
         }
         events.append(HubEvent(topic: .feed(business: draft.business), kind: .numbered, number: cursor,
                                payload: FeedDraft.frame(payload: draft.payload, cursor: cursor)))
-        await fanout.publish(events)
+        fanout.publish(events)
         return cursor
     }
 }

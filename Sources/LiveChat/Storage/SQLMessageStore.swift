@@ -4,13 +4,29 @@ import SQLKit
 
 /// The message store over Fluent's SQL layer (the PostgreSQL deployment): each step of a batch is
 /// one statement for the whole batch: one numbers every session, one inserts the messages, one
-/// their feed events.
+/// their feed events. The writer's thread waits for each call (it is not an event loop).
 struct SQLMessageStore: MessageStore {
     let db: any Database
 
+    func store(_ batch: [PendingMessage]) throws -> [BatchPlan.Outcome] {
+        try wait { try await storeBatch(batch) }
+    }
+
+    func end(session: UUID, at date: Date) throws -> EndedSession? {
+        try wait { try await endSession(session, at: date) }
+    }
+
+    func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int {
+        try wait { try await insertFeeds([(draft.business, draft.type, draft.text)], at: date, on: db.sql()).first ?? 0 }
+    }
+
+    private func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        try db.eventLoop.makeFutureWithTask(body).wait()
+    }
+
     /// Looks up repeated `client_id`s first (a read outside the transaction, so that the
     /// transaction starts with a write), then stores the batch in one transaction.
-    func store(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
+    private func storeBatch(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
         let known = try await existingDuplicates(of: batch)
         return try await db.transaction { tx in
             let sql = try tx.sql()
@@ -30,7 +46,7 @@ struct SQLMessageStore: MessageStore {
         }
     }
 
-    func end(session: UUID, at date: Date) async throws -> EndedSession? {
+    private func endSession(_ session: UUID, at date: Date) async throws -> EndedSession? {
         try await db.transaction { tx in
             let row = try await tx.sql().raw("""
                 UPDATE chat_sessions SET ended_at = \(bind: date) WHERE id = \(bind: session) AND ended_at IS NULL RETURNING business_id
@@ -41,12 +57,6 @@ struct SQLMessageStore: MessageStore {
             guard let cursor = cursors.first else { throw StorageError.noCursor }
             return EndedSession(draft: draft, cursor: cursor)
         }
-    }
-
-    func insertFeed(_ draft: FeedDraft, at date: Date) async throws -> Int {
-        let cursors = try await insertFeeds([(draft.business, draft.type, draft.text)], at: date, on: db.sql())
-        guard let cursor = cursors.first else { throw StorageError.noCursor }
-        return cursor
     }
 
     /// Inserts feed events in one statement; their cursors, in the order given.

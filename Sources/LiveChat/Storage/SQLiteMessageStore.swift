@@ -1,34 +1,22 @@
 import Foundation
-import NIOConcurrencyHelpers
-import NIOPosix
 
-/// The message store of a SQLite deployment: one connection of its own, on one thread of its own,
-/// with prepared statements reused from batch to batch. A batch costs one hop to that thread and
-/// back, where going through Fluent's pool costs a hop per statement.
-final class SQLiteMessageStore: MessageStore {
+/// The message store of a SQLite deployment: a connection of its own, used from the writer's
+/// thread only, with prepared statements reused from batch to batch (going through Fluent's pool
+/// costs a thread hop per statement).
+///
+/// Safe to share although it holds a mutable handle: `MessageStore` is only called from the
+/// writer's one thread, so no two uses of the handle overlap.
+final class SQLiteMessageStore: MessageStore, @unchecked Sendable {
     private let path: String
-    private let thread: NIOThreadPool
-    /// Opened on first use, on the store's thread.
-    private let connection = Confined()
-
-    /// Holds the connection. Safe to share: it is only ever touched from `thread`, a pool of
-    /// exactly one thread, so no two accesses overlap.
-    private final class Confined: @unchecked Sendable {
-        var handle: SQLiteHandle?
-    }
+    /// Opened on first use.
+    private var handle: SQLiteHandle?
 
     init(path: String) {
         self.path = path
-        thread = NIOThreadPool(numberOfThreads: 1)
-        thread.start()
     }
 
-    deinit {
-        thread.shutdownGracefully { _ in }
-    }
-
-    func store(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
-        try await onThread { db in
+    func store(_ batch: [PendingMessage]) throws -> [BatchPlan.Outcome] {
+        try withHandle { db in
             try Self.transaction(db) {
                 var plan = BatchPlan(batch, known: try Self.duplicates(of: batch, in: db))
                 let now = WireTime.now()
@@ -81,8 +69,8 @@ final class SQLiteMessageStore: MessageStore {
         }
     }
 
-    func end(session: UUID, at date: Date) async throws -> EndedSession? {
-        try await onThread { db in
+    func end(session: UUID, at date: Date) throws -> EndedSession? {
+        try withHandle { db in
             try Self.transaction(db) {
                 let update = try db.statement("UPDATE chat_sessions SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL RETURNING business_id")
                 try update.bind(1, date)
@@ -97,8 +85,8 @@ final class SQLiteMessageStore: MessageStore {
         }
     }
 
-    func insertFeed(_ draft: FeedDraft, at date: Date) async throws -> Int {
-        try await onThread { db in
+    func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int {
+        try withHandle { db in
             try Self.insertFeed(business: draft.business, type: draft.type, payload: draft.text, at: date, in: db)
         }
     }
@@ -149,16 +137,14 @@ final class SQLiteMessageStore: MessageStore {
         }
     }
 
-    private func onThread<T: Sendable>(_ body: @escaping @Sendable (SQLiteHandle) throws -> T) async throws -> T {
-        try await thread.runIfActive { [path, connection] in
-            if let handle = connection.handle { return try body(handle) }
-            let handle = try SQLiteHandle(path: path)
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000",
-                           "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536"] {
-                try handle.execute(pragma)
-            }
-            connection.handle = handle
-            return try body(handle)
+    private func withHandle<T>(_ body: (SQLiteHandle) throws -> T) throws -> T {
+        if let handle { return try body(handle) }
+        let opened = try SQLiteHandle(path: path)
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000",
+                       "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536"] {
+            try opened.execute(pragma)
         }
+        handle = opened
+        return try body(opened)
     }
 }
