@@ -18,7 +18,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         app.databases.use(.sqlite(.file(config.databaseFile.path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
     }
     app.migrations.add(Migration001CreateTenancy(), Migration002CreateSessions(), Migration003CreateMessages(), Migration004AgentSide())
-    if config.databaseURL == nil { try await SQLiteTuning.apply(to: app) }
+    if config.databaseURL == nil {
+        try await SQLiteTuning.apply(to: app)
+        app.lifecycle.use(SQLiteCheckpointer(path: config.databaseFile.path, logger: app.logger))
+    }
     if config.autoMigrate { try await app.autoMigrate() }
 
     let sessions = TopicHub()

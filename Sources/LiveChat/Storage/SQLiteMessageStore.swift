@@ -141,7 +141,7 @@ final class SQLiteMessageStore: MessageStore, @unchecked Sendable {
         if let handle { return try body(handle) }
         let opened = try SQLiteHandle(path: path)
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000",
-                       "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536"] {
+                       "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536", "PRAGMA wal_autocheckpoint=0"] {
             try opened.execute(pragma)
         }
         handle = opened
