@@ -26,6 +26,19 @@ struct ShutdownTests {
         let again = TestClient(server: second)
         let items = try await again.history(chat.id, token: chat.token).json["data"] as? [JSON] ?? []
         #expect(items.compactMap { ($0["data"] as? JSON)?["content"] as? String } == (0..<100).map { "m\($0)" })
+
+        // Numbering goes on where the stored messages end, and an ended session stays ended.
+        let socket = try await again.joined(chat)
+        try await socket.send(["type": "text", "content": "after restart"])
+        #expect(try await socket.next(type: "text")["seq"] as? Int == 101)
+        try await socket.send(["type": "end_session"])
+        _ = try await socket.next(type: "session_ended")
         try await second.stop()
+        let third = try await TestServer.start(config)
+        let late = try await TestClient(server: third).socket(session: chat.id, token: chat.token)
+        #expect(try await late.closed().code == 4006)
+        let final = try await TestClient(server: third).history(chat.id, token: chat.token).json["data"] as? [JSON] ?? []
+        #expect(final.count == items.count + 1)  // and the message after the restart
+        try await third.stop()
     }
 }

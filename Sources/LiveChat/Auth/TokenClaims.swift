@@ -21,7 +21,7 @@ struct TokenClaims: JWTPayload, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(sub, forKey: .sub)
         try c.encode(role, forKey: .role)
-        try c.encodeIfPresent(business?.uuidString.lowercased(), forKey: .business)
+        try c.encodeIfPresent(business?.lowercasedText, forKey: .business)
         try c.encode(exp, forKey: .exp)
         try c.encode(iat, forKey: .iat)
     }

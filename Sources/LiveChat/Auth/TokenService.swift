@@ -47,7 +47,7 @@ struct TokenService: Sendable {
     func mint(role: Role, subject: UUID, business: UUID?, lifetime: TimeInterval) async throws -> String {
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = TokenClaims(
-            sub: SubjectClaim(value: subject.uuidString.lowercased()), role: role, business: business,
+            sub: SubjectClaim(value: subject.lowercasedText), role: role, business: business,
             exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), iat: IssuedAtClaim(value: now))
         return try await sign(claims)
     }

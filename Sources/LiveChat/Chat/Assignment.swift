@@ -75,8 +75,8 @@ struct Assignment: Sendable {
             """).all()
         guard !rows.isEmpty else { throw ChatError.sessionEnded }
         let change = Transferred(
-            session_id: id.uuidString.lowercased(), department: departmentID.uuidString.lowercased(), department_name: department.name,
-            from_department: session.departmentID?.uuidString.lowercased(), transferred_by: caller.subject?.uuidString.lowercased(),
+            session_id: id.lowercasedText, department: departmentID.lowercasedText, department_name: department.name,
+            from_department: session.departmentID?.lowercasedText, transferred_by: caller.subject?.lowercasedText,
             timestamp: WireTime.iso(WireTime.now()))
         try await writer.publish(FeedDraft(business: session.businessID, type: change.type, session: id, body: change))
         if let business = try await Business.find(session.businessID, on: db), business.autoAssign,
@@ -108,8 +108,8 @@ struct Assignment: Sendable {
 
     private func announceAssigned(session: UUID, business: UUID, agent: Agent, by: UUID?) async throws {
         let change = Assigned(
-            session_id: session.uuidString.lowercased(), agent_id: agent.id?.uuidString.lowercased() ?? "", agent_name: agent.name,
-            assigned_by: by?.uuidString.lowercased(), timestamp: WireTime.iso(WireTime.now()))
+            session_id: session.lowercasedText, agent_id: agent.id?.lowercasedText ?? "", agent_name: agent.name,
+            assigned_by: by?.lowercasedText, timestamp: WireTime.iso(WireTime.now()))
         try await writer.publish(FeedDraft(business: business, type: change.type, session: session, body: change))
     }
 }

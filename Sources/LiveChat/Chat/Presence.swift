@@ -62,7 +62,7 @@ actor Presence {
     }
 
     private func announce(agent: UUID, business: UUID, online: Bool) async {
-        let change = Change(agent_id: agent.uuidString.lowercased(), online: online, timestamp: WireTime.iso(WireTime.now()))
+        let change = Change(agent_id: agent.lowercasedText, online: online, timestamp: WireTime.iso(WireTime.now()))
         guard let draft = try? FeedDraft(business: business, type: change.type, body: change) else { return }
         _ = try? await writer.publish(draft)
     }

@@ -75,15 +75,15 @@ struct SessionSummary: Encodable, Sendable {
             }
             var agentInfo: AgentInfo?
             if let agentID = session.assignedAgentID {
-                agentInfo = AgentInfo(id: agentID.uuidString.lowercased(), name: agents[agentID]?.name ?? "Agent",
+                agentInfo = AgentInfo(id: agentID.lowercasedText, name: agents[agentID]?.name ?? "Agent",
                                       online: await presence.isOnline(agentID))
             }
             summaries.append(SessionSummary(
-                session_id: id.uuidString.lowercased(), id: id.uuidString.lowercased(),
-                business: session.businessID.uuidString.lowercased(),
+                session_id: id.lowercasedText, id: id.lowercasedText,
+                business: session.businessID.lowercasedText,
                 active: session.isActive, started_at: WireTime.iso(session.startedAt), ended_at: session.endedAt.map(WireTime.iso),
-                visitor: VisitorInfo(id: session.visitorID.uuidString.lowercased(), external_customer_id: visitors[session.visitorID]?.externalCustomerID),
-                department: session.departmentID.flatMap { departments[$0] }.map { DepartmentInfo(id: $0.id?.uuidString.lowercased() ?? "", name: $0.name) },
+                visitor: VisitorInfo(id: session.visitorID.lowercasedText, external_customer_id: visitors[session.visitorID]?.externalCustomerID),
+                department: session.departmentID.flatMap { departments[$0] }.map { DepartmentInfo(id: $0.id?.lowercasedText ?? "", name: $0.name) },
                 assigned_agent: agentInfo,
                 last_message: last.map(WireMessage.init),
                 unread_count: unread))

@@ -88,15 +88,15 @@ struct WireAttachment: Encodable, Sendable {
     }
 
     init(_ attachment: Attachment) {
-        id = attachment.id?.uuidString.lowercased() ?? ""
+        id = attachment.id?.lowercasedText ?? ""
         file = attachment.url
         fileName = attachment.fileName
         contentType = attachment.contentType
         size = attachment.size
-        message = attachment.messageID?.uuidString.lowercased()
-        uploadedByEndUser = attachment.uploadedByEndUser?.uuidString.lowercased()
-        uploadedByAgent = attachment.uploadedByAgent?.uuidString.lowercased()
-        sessionID = attachment.sessionID.uuidString.lowercased()
+        message = attachment.messageID?.lowercasedText
+        uploadedByEndUser = attachment.uploadedByEndUser?.lowercasedText
+        uploadedByAgent = attachment.uploadedByAgent?.lowercasedText
+        sessionID = attachment.sessionID.lowercasedText
         timestamp = WireTime.iso(attachment.createdAt)
     }
 

@@ -22,6 +22,6 @@ struct CreateAgentCommand: AsyncCommand {
         let hash = try Bcrypt.hash(password, cost: app.chat.config.bcryptCost)
         let agent = try await Directory(db: app.db)
             .createAgent(business: business, email: email, passwordHash: hash, name: signature.name ?? email)
-        context.console.output("agent \(try agent.requireID().uuidString.lowercased())")
+        context.console.output("agent \(try agent.requireID().lowercasedText)")
     }
 }

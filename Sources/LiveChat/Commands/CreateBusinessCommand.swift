@@ -16,7 +16,7 @@ struct CreateBusinessCommand: AsyncCommand {
         let origins = (signature.origins ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let business = try await Directory(db: context.application.db)
             .createBusiness(name: name, allowedOrigins: origins, allowUnverifiedCustomerIDs: signature.allowUnverified)
-        context.console.output("business \(try business.requireID().uuidString.lowercased())")
+        context.console.output("business \(try business.requireID().lowercasedText)")
         context.console.output("identity_secret \(business.identitySecret)")
     }
 }

@@ -14,6 +14,6 @@ struct CreateDepartmentCommand: AsyncCommand {
         guard let raw = signature.business, let business = UUID(uuidString: raw) else { throw ConfigError("--business must be a business id") }
         guard let name = signature.name, !name.isEmpty else { throw ConfigError("--name is required") }
         let department = try await Directory(db: context.application.db).createDepartment(business: business, name: name)
-        context.console.output("department \(try department.requireID().uuidString.lowercased())")
+        context.console.output("department \(try department.requireID().lowercasedText)")
     }
 }

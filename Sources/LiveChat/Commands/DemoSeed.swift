@@ -52,9 +52,9 @@ struct DemoBanner: LifecycleHandler {
         application.logger.notice("""
 
             livechat is ready at \(base)/
-              demo business   \(demo.business.uuidString.lowercased())
-              demo department \(demo.department.uuidString.lowercased())
-              demo agent      \(demo.agent.uuidString.lowercased())  (\(DemoSeed.agentEmail) / \(DemoSeed.agentPassword))
+              demo business   \(demo.business.lowercasedText)
+              demo department \(demo.department.lowercasedText)
+              demo agent      \(demo.agent.lowercasedText)  (\(DemoSeed.agentEmail) / \(DemoSeed.agentPassword))
               agent token     \(agentToken)  (30 days)
               admin token     \(adminToken)  (24 hours)
               data folder     \(application.chat.config.dataDirectory.path)

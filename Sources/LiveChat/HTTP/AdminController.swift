@@ -13,7 +13,7 @@ struct AdminController: RouteCollection {
         let created_at: String
 
         init(_ business: Business, withSecret: Bool) {
-            id = business.id?.uuidString.lowercased() ?? ""
+            id = business.id?.lowercasedText ?? ""
             name = business.name
             identity_secret = withSecret ? business.identitySecret : nil
             allowed_origins = business.allowedOrigins
@@ -30,8 +30,8 @@ struct AdminController: RouteCollection {
         let created_at: String
 
         init(_ department: Department) {
-            id = department.id?.uuidString.lowercased() ?? ""
-            business = department.businessID.uuidString.lowercased()
+            id = department.id?.lowercasedText ?? ""
+            business = department.businessID.lowercasedText
             name = department.name
             created_at = WireTime.iso(department.createdAt)
         }
@@ -46,11 +46,11 @@ struct AdminController: RouteCollection {
         let created_at: String
 
         init(_ agent: Agent) {
-            id = agent.id?.uuidString.lowercased() ?? ""
-            business = agent.businessID.uuidString.lowercased()
+            id = agent.id?.lowercasedText ?? ""
+            business = agent.businessID.lowercasedText
             email = agent.email
             name = agent.name
-            department = agent.departmentID?.uuidString.lowercased()
+            department = agent.departmentID?.lowercasedText
             created_at = WireTime.iso(agent.createdAt)
         }
     }

@@ -13,11 +13,11 @@ struct AuthController: RouteCollection {
         let department: String?
 
         init(_ agent: Agent) {
-            id = agent.id?.uuidString.lowercased() ?? ""
+            id = agent.id?.lowercasedText ?? ""
             name = agent.name
             email = agent.email
-            business = agent.businessID.uuidString.lowercased()
-            department = agent.departmentID?.uuidString.lowercased()
+            business = agent.businessID.lowercasedText
+            department = agent.departmentID?.lowercasedText
         }
     }
 

@@ -20,6 +20,6 @@ struct DemoController: RouteCollection {
         else { throw ChatError(.notFound, "The demo is turned off on this server.") }
         let department = try await Department.query(on: req.db).filter(\.$businessID == id).first()
         return try Envelope(message: "Demo business", data: Payload(
-            business: id.uuidString.lowercased(), department: department?.id?.uuidString.lowercased())).response()
+            business: id.lowercasedText, department: department?.id?.lowercasedText)).response()
     }
 }

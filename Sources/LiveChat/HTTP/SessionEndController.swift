@@ -24,7 +24,7 @@ struct SessionEndController: RouteCollection {
         } else {
             endedAt = try await SessionAccess.load(id, on: req.db).endedAt ?? WireTime.now()
         }
-        let payload = Payload(session_id: id.uuidString.lowercased(), active: false, ended_at: WireTime.iso(endedAt))
+        let payload = Payload(session_id: id.lowercasedText, active: false, ended_at: WireTime.iso(endedAt))
         return try Envelope(message: "Chat session ended successfully", data: payload).response()
     }
 }

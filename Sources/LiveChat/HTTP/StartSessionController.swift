@@ -65,12 +65,12 @@ struct StartSessionController: RouteCollection {
         let session = result.session
         if result.created { try await announceStart(session, req: req) }
         let payload = Payload(
-            sessionID: try session.requireID().uuidString.lowercased(),
+            sessionID: try session.requireID().lowercasedText,
             active: session.isActive,
-            visitorID: result.visitor.uuidString.lowercased(),
+            visitorID: result.visitor.lowercasedText,
             token: token,
-            business: business.uuidString.lowercased(),
-            department: session.departmentID?.uuidString.lowercased(),
+            business: business.lowercasedText,
+            department: session.departmentID?.lowercasedText,
             startedAt: WireTime.iso(session.startedAt))
         return try Envelope(message: "Chat session started successfully", data: payload)
             .response(status: result.created ? .created : .ok)

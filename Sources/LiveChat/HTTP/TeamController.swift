@@ -35,8 +35,8 @@ struct TeamController: RouteCollection {
         for agent in all {
             guard let id = agent.id else { continue }
             entries.append(AgentEntry(
-                id: id.uuidString.lowercased(), name: agent.name, email: agent.email,
-                department: agent.departmentID?.uuidString.lowercased(), online: await req.chat.presence.isOnline(id)))
+                id: id.lowercasedText, name: agent.name, email: agent.email,
+                department: agent.departmentID?.lowercasedText, online: await req.chat.presence.isOnline(id)))
         }
         return try Envelope(message: "Agents fetched successfully", data: entries).response()
     }
@@ -45,7 +45,7 @@ struct TeamController: RouteCollection {
     func departments(req: Request) async throws -> Response {
         let business = try await business(req)
         let all = try await Department.query(on: req.db).filter(\.$businessID == business).sort(\.$name).all()
-        let entries = all.map { DepartmentEntry(id: $0.id?.uuidString.lowercased() ?? "", name: $0.name) }
+        let entries = all.map { DepartmentEntry(id: $0.id?.lowercasedText ?? "", name: $0.name) }
         return try Envelope(message: "Departments fetched successfully", data: entries).response()
     }
 }

@@ -27,11 +27,11 @@ struct AgentFeedController: RouteCollection {
             throw ChatError(.upgradeRequired, "This endpoint only speaks WebSocket.")
         }
         let credentials = req.socketCredentials
-        var identity: Identity?
-        if let token = credentials.token, let verified = try? await req.authenticator.identity(for: token),
-           case .agent = verified {
-            identity = verified
+        var verified: Identity?
+        if let token = credentials.token, let found = try? await req.authenticator.identity(for: token), case .agent = found {
+            verified = found
         }
+        let identity = verified
         let cursor = req.query[String.self, at: "cursor"].flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
         let services = req.chat
         let db = req.db
@@ -69,7 +69,7 @@ struct AgentFeedController: RouteCollection {
     /// (when given), then releases the events held meanwhile.
     private static func start(_ connection: SocketConnection, agent: UUID, business: UUID, after: Int?, db: any Database) async throws {
         let latest = try await FeedEvent.query(on: db).filter(\.$businessID == business).max(\.$id) ?? 0
-        connection.send(json: Established(agent_id: agent.uuidString.lowercased(), business: business.uuidString.lowercased(), cursor: latest))
+        connection.send(json: Established(agent_id: agent.lowercasedText, business: business.lowercasedText, cursor: latest))
         let lastSent = latest
         if let after, after < latest {
             let missed = try await FeedEvent.query(on: db)

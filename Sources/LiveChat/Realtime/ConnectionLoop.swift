@@ -104,7 +104,7 @@ struct ConnectionLoop: Sendable {
             }
         case .success(.typing(let isTyping)):
             await relay(SessionSignal.Typing(
-                session_id: session.uuidString.lowercased(), sender_id: subject, sender_type: connection.identity.senderType,
+                session_id: session.lowercasedText, sender_id: subject, sender_type: connection.identity.senderType,
                 is_typing: isTyping))
         case .success(.read(let messageID)):
             await markRead(messageID)
@@ -120,7 +120,7 @@ struct ConnectionLoop: Sendable {
             guard let reader = connection.identity.subject,
                   try await ReadMarkers(db: db).advance(session: session, reader: reader, to: message.seq) else { return }
             await relay(SessionSignal.Read(
-                session_id: session.uuidString.lowercased(), message_id: messageID.uuidString.lowercased(), seq: message.seq,
+                session_id: session.lowercasedText, message_id: messageID.lowercasedText, seq: message.seq,
                 reader_id: subject, reader_type: connection.identity.senderType, timestamp: WireTime.iso(WireTime.now())))
         } catch {
             fail("read marker failed", error, tell: "The read receipt could not be stored. Please send it again.")
@@ -133,7 +133,7 @@ struct ConnectionLoop: Sendable {
         services.fanout.publish(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload, excluding: connection.id))
     }
 
-    private var subject: String { connection.identity.subject?.uuidString.lowercased() ?? "" }
+    private var subject: String { connection.identity.subject?.lowercasedText ?? "" }
 
     private func fail(_ what: String, _ error: any Error, tell message: String) {
         logger.error("\(what)", metadata: ["session": "\(session)", "error": "\(error)"])

@@ -29,8 +29,8 @@ enum SessionSignal {
 
         init(joined: Bool, session: UUID, identity: Identity) {
             type = joined ? "participant_joined" : "participant_left"
-            session_id = session.uuidString.lowercased()
-            participant_id = identity.subject?.uuidString.lowercased() ?? ""
+            session_id = session.lowercasedText
+            participant_id = identity.subject?.lowercasedText ?? ""
             participant_type = identity.senderType
             timestamp = WireTime.iso(WireTime.now())
         }

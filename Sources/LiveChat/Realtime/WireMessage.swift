@@ -70,14 +70,14 @@ struct WireMessage: Encodable, Sendable, Equatable {
     var json: String {
         var out = JSONText()
         out.field("type", type)
-        out.field("id", id.uuidString.lowercased())
-        out.field("session_id", sessionID.uuidString.lowercased())
+        out.field("id", id.lowercasedText)
+        out.field("session_id", sessionID.lowercasedText)
         out.field("seq", seq)
         out.field("content", content)
         out.field("file", file)
         out.field("file_name", fileName)
         out.field("is_audio", isAudio)
-        out.field("sender_id", senderID.uuidString.lowercased())
+        out.field("sender_id", senderID.lowercasedText)
         out.field("sender_type", senderType)
         if let clientID { out.field("client_id", clientID) }
         out.field("timestamp", timestamp)
@@ -102,14 +102,14 @@ struct WireMessage: Encodable, Sendable, Equatable {
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(type, forKey: .type)
-        try c.encode(id.uuidString.lowercased(), forKey: .id)
-        try c.encode(sessionID.uuidString.lowercased(), forKey: .sessionID)
+        try c.encode(id.lowercasedText, forKey: .id)
+        try c.encode(sessionID.lowercasedText, forKey: .sessionID)
         try c.encode(seq, forKey: .seq)
         try c.encode(content, forKey: .content)
         try c.encode(file, forKey: .file)
         try c.encode(fileName, forKey: .fileName)
         try c.encode(isAudio, forKey: .isAudio)
-        try c.encode(senderID.uuidString.lowercased(), forKey: .senderID)
+        try c.encode(senderID.lowercasedText, forKey: .senderID)
         try c.encode(senderType, forKey: .senderType)
         try c.encodeIfPresent(clientID, forKey: .clientID)
         try c.encode(timestamp, forKey: .timestamp)
@@ -119,12 +119,12 @@ struct WireMessage: Encodable, Sendable, Equatable {
 /// Frames the server sends that are not chat messages.
 enum ServerFrame {
     static func connectionEstablished(_ session: UUID) -> [String: String] {
-        ["type": "connection_established", "session_id": session.uuidString.lowercased()]
+        ["type": "connection_established", "session_id": session.lowercasedText]
     }
 
     static func sessionEnded(_ session: UUID, at date: Date) -> [String: String] {
         ["type": "session_ended", "message": "The session has ended.", "timestamp": WireTime.iso(date),
-         "session_id": session.uuidString.lowercased()]
+         "session_id": session.lowercasedText]
     }
 
     static func error(_ message: String) -> [String: String] {

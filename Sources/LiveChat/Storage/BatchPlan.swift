@@ -71,7 +71,7 @@ struct BatchPlan {
             next[message.sessionID] = seq + 1
             let wire = WireMessage(message, id: UUID.timeOrdered(), seq: seq, at: date)
             let json = wire.json
-            let feed = #"{"type":"message","session_id":"\#(wire.sessionID.uuidString.lowercased())","message":\#(json)}"#
+            let feed = #"{"type":"message","session_id":"\#(wire.sessionID.lowercasedText)","message":\#(json)}"#
             rows.append(Row(index: index, wire: wire, message: message, json: json, feedPayload: feed))
         }
         return rows

@@ -19,7 +19,7 @@ struct FeedDraft: Sendable {
     /// The `session_ended` event of a session that just ended.
     static func sessionEnded(_ session: UUID, business: UUID, at date: Date) throws -> FeedDraft {
         try FeedDraft(business: business, type: "session_ended", body: FeedSessionEnded(
-            session_id: session.uuidString.lowercased(), timestamp: WireTime.iso(date)))
+            session_id: session.lowercasedText, timestamp: WireTime.iso(date)))
     }
 
     /// The stored JSON object as text.

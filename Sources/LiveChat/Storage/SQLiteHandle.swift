@@ -75,7 +75,7 @@ final class SQLiteHandle {
 
         /// UUIDs are stored as Fluent's SQLite driver stores them: upper-case text.
         func bind(_ index: Int32, _ value: UUID?) throws {
-            try bind(index, value?.uuidString)
+            try bind(index, value?.uppercasedText)
         }
 
         func bind(_ index: Int32, _ value: String?) throws {

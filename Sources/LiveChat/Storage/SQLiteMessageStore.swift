@@ -4,32 +4,41 @@ import Foundation
 /// thread only, with prepared statements reused from batch to batch (going through Fluent's pool
 /// costs a thread hop per statement).
 ///
-/// Safe to share although it holds a mutable handle: `MessageStore` is only called from the
+/// Safe to share although it holds a mutable handle and cache: `MessageStore` is only called from the
 /// writer's one thread, so no two uses of the handle overlap.
 final class SQLiteMessageStore: MessageStore, @unchecked Sendable {
+    private enum SessionState {
+        case active(lastSeq: Int)
+        case ended
+    }
+
+    private static let knownLimit = 100_000
+
     private let path: String
     /// Opened on first use.
     private var handle: SQLiteHandle?
+    /// What the writer knows of the sessions it has numbered since it started: their last
+    /// message number, or that they ended. On a SQLite deployment the writer is the only one that
+    /// stores messages or ends sessions, so this is the truth; the first use of a session reads it
+    /// from the database (`chat_sessions.last_seq` is not kept up to date here: numbers come from
+    /// the messages themselves). Forgotten wholesale past `knownLimit` sessions, and read again.
+    private var known: [UUID: SessionState] = [:]
 
     init(path: String) {
         self.path = path
     }
 
     func store(_ batch: [PendingMessage]) throws -> [BatchPlan.Outcome] {
-        try withHandle { db in
+        let (outcomes, numbered) = try withHandle { db in
             try Self.transaction(db) {
                 var plan = BatchPlan(batch, known: try Self.duplicates(of: batch, in: db))
                 let now = WireTime.now()
                 var firstSeq: [UUID: Int] = [:]
-                let number = try db.statement("""
-                    UPDATE chat_sessions SET last_seq = last_seq + ?1 WHERE id = ?2 AND ended_at IS NULL RETURNING last_seq
-                    """)
+                var numbered: [UUID: Int] = [:]
                 for session in plan.sessions {
-                    let count = plan.counts[session] ?? 0
-                    number.reset()
-                    try number.bind(1, count)
-                    try number.bind(2, session)
-                    while try number.step() { firstSeq[session] = number.int(0) - count + 1 }
+                    guard let last = try lastSeq(of: session, in: db) else { continue }  // ended
+                    firstSeq[session] = last + 1
+                    numbered[session] = last + (plan.counts[session] ?? 0)
                 }
                 let rows = plan.rows(firstSeq: firstSeq, at: now)
                 let insert = try db.statement("""
@@ -64,13 +73,39 @@ final class SQLiteMessageStore: MessageStore, @unchecked Sendable {
                     cursors.append(try Self.insertFeed(business: row.message.businessID, type: "message", payload: row.feedPayload,
                                                        at: now, in: db))
                 }
-                return plan.outcomes(stored: rows, cursors: cursors)
+                return (plan.outcomes(stored: rows, cursors: cursors), numbered)
             }
         }
+        // Only once committed: a batch rolled back leaves no gap in the numbers.
+        if known.count > Self.knownLimit { known.removeAll(keepingCapacity: true) }
+        for (session, last) in numbered { known[session] = .active(lastSeq: last) }
+        return outcomes
+    }
+
+    /// The last number given in an active session, nil if it has ended.
+    private func lastSeq(of session: UUID, in db: SQLiteHandle) throws -> Int? {
+        switch known[session] {
+        case .active(let last): return last
+        case .ended: return nil
+        case nil: break
+        }
+        let select = try db.statement("""
+            SELECT ended_at IS NOT NULL, last_seq, (SELECT MAX(seq) FROM chat_messages WHERE session_id = ?1) \
+            FROM chat_sessions WHERE id = ?1
+            """)
+        try select.bind(1, session)
+        var found: SessionState?
+        while try select.step() {
+            found = select.int(0) != 0 ? .ended : .active(lastSeq: max(select.int(1), select.int(2)))
+        }
+        guard let found else { return nil }  // no such session: nothing can be stored in it
+        known[session] = found
+        if case .active(let last) = found { return last }
+        return nil
     }
 
     func end(session: UUID, at date: Date) throws -> EndedSession? {
-        try withHandle { db in
+        let ended: EndedSession? = try withHandle { db in
             try Self.transaction(db) {
                 let update = try db.statement("UPDATE chat_sessions SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL RETURNING business_id")
                 try update.bind(1, date)
@@ -83,6 +118,8 @@ final class SQLiteMessageStore: MessageStore, @unchecked Sendable {
                 return EndedSession(draft: draft, cursor: cursor)
             }
         }
+        if ended != nil { known[session] = .ended }
+        return ended
     }
 
     func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int {

@@ -1,15 +1,53 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 extension UUID {
     /// A version 7 UUID: 48 bits of Unix milliseconds, then random bits. Ids made later sort
     /// later, so inserts append to the end of an index instead of landing on random pages.
     static func timeOrdered(at date: Date = Date()) -> UUID {
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-        let high = (millis << 16) | (UInt64.random(in: 0...0x0FFF) | 0x7000)
-        let low = (UInt64.random(in: 0 ... .max) & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        let random = RandomWords.shared.next()
+        let high = (millis << 16) | (random.0 & 0x0FFF) | 0x7000
+        let low = (random.1 & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
         func byte(_ value: UInt64, _ index: Int) -> UInt8 { UInt8(truncatingIfNeeded: value >> (8 * (7 - index))) }
         return UUID(uuid: (byte(high, 0), byte(high, 1), byte(high, 2), byte(high, 3), byte(high, 4), byte(high, 5),
                            byte(high, 6), byte(high, 7), byte(low, 0), byte(low, 1), byte(low, 2), byte(low, 3),
                            byte(low, 4), byte(low, 5), byte(low, 6), byte(low, 7)))
+    }
+}
+
+/// Random words from the system generator, fetched 4 KiB at a time instead of one system call
+/// per word (every stored message takes two).
+private final class RandomWords: Sendable {
+    static let shared = RandomWords()
+    private static let count = 512
+
+    private let words = NIOLockedValueBox<[UInt64]>([])
+
+    func next() -> (UInt64, UInt64) {
+        words.withLockedValue { words in
+            if words.count < 2 {
+                words = [UInt64](unsafeUninitializedCapacity: Self.count) { buffer, initialized in
+                    var generator = SystemRandomNumberGenerator()
+                    generator.fill(UnsafeMutableRawBufferPointer(buffer))
+                    initialized = Self.count
+                }
+            }
+            return (words.removeLast(), words.removeLast())
+        }
+    }
+}
+
+private extension SystemRandomNumberGenerator {
+    /// Fills the buffer from the kernel's generator in one read (`/dev/urandom`), word by word
+    /// if that cannot be read.
+    mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
+        if let urandom = fopen("/dev/urandom", "rb") {
+            defer { fclose(urandom) }
+            if fread(buffer.baseAddress, 1, buffer.count, urandom) == buffer.count { return }
+        }
+        for index in stride(from: 0, to: buffer.count - 7, by: 8) {
+            buffer.storeBytes(of: next(), toByteOffset: index, as: UInt64.self)
+        }
     }
 }
