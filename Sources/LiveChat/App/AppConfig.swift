@@ -56,7 +56,7 @@ public struct AppConfig: Sendable {
         jwksFile: String? = nil,
         presenceGraceSeconds: Int = 10,
         publicDirectory: String? = nil,
-        commitWindowMicros: Int = 0
+        commitWindowMicros: Int = 2000
     ) {
         self.jwtSecret = jwtSecret
         self.dataDirectory = dataDirectory

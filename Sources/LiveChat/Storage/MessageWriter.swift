@@ -22,6 +22,8 @@ final class MessageWriter: Sendable {
 
     private struct Queue {
         var commands: [Command] = []
+        /// When the oldest queued command arrived (its wait bounds the gathering window).
+        var oldest = ContinuousClock.now
         /// Commands taken by the thread and not yet published.
         var inFlight = 0
         var stopping = false
@@ -30,23 +32,23 @@ final class MessageWriter: Sendable {
     }
 
     static let maxBatch = 256
-    private static let hasWork = 1
-    private static let idle = 0
+    /// Queued commands that end the gathering window early.
+    static let gatherTarget = 64
 
     private let store: any MessageStore
     private let fanout: any Fanout
     private let logger: Logger
-    /// How long the writer lets a batch gather before committing it (off by default). A commit
-    /// costs about the same for one message or a hundred (WAL pages of the indexes it touches); the
-    /// window trades latency for fewer commits.
+    /// How long a batch may gather before the writer commits it. A commit and its fan-out cost
+    /// about the same for one message as for fifty (WAL pages, thread wake-ups), so under load
+    /// the window turns many small commits into a few larger ones; a lone message waits at most
+    /// this long. Measured in docs/BENCHMARKS.md.
     private let window: Duration
-    /// The queue, and whether it has work (the thread waits for that condition).
-    private let queue = ConditionLockedQueue()
+    private let queue = GuardedQueue()
 
-    /// The queue behind a condition lock. Safe to share: `state` is only read or written between
-    /// `lock` and `unlock` of `condition`.
-    private final class ConditionLockedQueue: @unchecked Sendable {
-        let condition = ConditionLock(value: MessageWriter.idle)
+    /// The queue and the condition the thread waits on. Safe to share: `state` is only read or
+    /// written between `condition.lock()` and `condition.unlock()`.
+    private final class GuardedQueue: @unchecked Sendable {
+        let condition = NSCondition()
         var state = Queue()
     }
 
@@ -91,7 +93,8 @@ final class MessageWriter: Sendable {
     func stop() {
         queue.condition.lock()
         queue.state.stopping = true
-        queue.condition.unlock(withValue: Self.hasWork)
+        queue.condition.signal()
+        queue.condition.unlock()
     }
 
     private var busy: Bool {
@@ -103,12 +106,16 @@ final class MessageWriter: Sendable {
     private func enqueue(_ command: Command) {
         queue.condition.lock()
         guard !queue.state.finished else {
-            queue.condition.unlock(withValue: Self.hasWork)
+            queue.condition.unlock()
             refuse(command)
             return
         }
+        if queue.state.commands.isEmpty { queue.state.oldest = .now }
         queue.state.commands.append(command)
-        queue.condition.unlock(withValue: Self.hasWork)
+        // The thread waits for a first command, then (within a window) for enough of them.
+        let count = queue.state.commands.count
+        if count == 1 || count == Self.gatherTarget { queue.condition.signal() }
+        queue.condition.unlock()
     }
 
     /// Answers a command that came after the writer stopped.
@@ -120,31 +127,32 @@ final class MessageWriter: Sendable {
         }
     }
 
-    /// The thread: waits for work, takes all of it, stores and publishes it; ends once stopped and empty.
+    /// The thread: waits for work, lets a batch gather, takes all of it, stores and publishes
+    /// it; ends once stopped and empty.
     private func run() {
+        queue.condition.lock()
         while true {
-            if window > .zero {
-                // Gather: wait for the first command, then let the window pass before taking.
-                queue.condition.lock(whenValue: Self.hasWork)
-                let full = queue.state.commands.count >= Self.maxBatch || queue.state.stopping
-                queue.condition.unlock()
-                if !full { Thread.sleep(forTimeInterval: Double(window.components.attoseconds) / 1e18) }
-            }
-            queue.condition.lock(whenValue: Self.hasWork)
-            let taken = queue.state.commands
-            let stopping = queue.state.stopping
-            queue.state.commands = []
-            queue.state.inFlight = taken.count
-            if taken.isEmpty, stopping {
+            while queue.state.commands.isEmpty, !queue.state.stopping { queue.condition.wait() }
+            if queue.state.commands.isEmpty {  // stopping, and nothing left
                 queue.state.finished = true
-                queue.condition.unlock(withValue: Self.hasWork)
+                queue.condition.unlock()
                 return
             }
-            queue.condition.unlock(withValue: stopping ? Self.hasWork : Self.idle)
+            if window > .zero {
+                let deadline = queue.state.oldest + window
+                while queue.state.commands.count < Self.gatherTarget, !queue.state.stopping {
+                    let left = ContinuousClock.now.duration(to: deadline)
+                    guard left > .zero else { break }
+                    _ = queue.condition.wait(until: Date(timeIntervalSinceNow: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
+                }
+            }
+            let taken = queue.state.commands
+            queue.state.commands = []
+            queue.state.inFlight = taken.count
+            queue.condition.unlock()
             handle(taken)
             queue.condition.lock()
             queue.state.inFlight = 0
-            queue.condition.unlock()
         }
     }
 
@@ -239,3 +247,4 @@ final class MessageWriter: Sendable {
         return cursor
     }
 }
+
