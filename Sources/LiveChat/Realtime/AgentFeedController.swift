@@ -43,11 +43,18 @@ struct AgentFeedController: RouteCollection {
                     return
                 }
                 let connection = SocketConnection(channel: channel, topic: .feed(business: business), identity: identity, catchingUp: true)
-                let frames = try SocketUpgrader.attach(connection, services: services)
+                let work = SerialWork(counter: services.loops)
+                let closed: @Sendable () -> Void = {
+                    work.submit {
+                        services.feeds.remove(connection)
+                        await services.presence.disconnected(agent: agent)
+                    }
+                }
+                try SocketUpgrader.attach(connection, services: services, onText: { _ in
+                    connection.sendError("The agent feed is read-only: chat on /ws/visitor-chat/.")
+                }, onClosed: closed)
                 services.feeds.add(connection)
-                Task {
-                    services.loops.enter()
-                    defer { services.loops.leave() }
+                work.submit {
                     await services.presence.connected(agent: agent, business: business)
                     do {
                         try await Self.start(connection, agent: agent, business: business, after: cursor, db: db)
@@ -55,12 +62,9 @@ struct AgentFeedController: RouteCollection {
                         logger.error("feed catch-up failed", metadata: ["error": "\(error)"])
                         connection.close(code: .unexpectedServerError)
                     }
-                    for await _ in frames {
-                        connection.sendError("The agent feed is read-only: chat on /ws/visitor-chat/.")
-                    }
-                    services.feeds.remove(connection)
-                    await services.presence.disconnected(agent: agent)
                 }
+                // Closed before our handler was in place: it will not hear of it.
+                if !channel.isActive { closed() }
             }
         }
     }

@@ -7,6 +7,8 @@ import NIOCore
 /// The life of one accepted chat socket after `connection_established`: catch-up, then every
 /// client message in arrival order — validated, then handed to the writer (stored, then
 /// broadcast) or relayed (typing, read receipts) — and the participant's comings and goings.
+/// Text messages are taken on the event loop; everything that has to wait for something (catch-up,
+/// files, receipts, the goodbye) runs as `SerialWork`, in order, with no task while idle.
 struct ConnectionLoop: Sendable {
     let connection: SocketConnection
     let session: UUID
@@ -14,7 +16,8 @@ struct ConnectionLoop: Sendable {
     let services: ChatServices
     let db: any Database
     let logger: Logger
-    /// Frames handed to this loop and not yet handled.
+    private let work: SerialWork
+    /// Frames handed to the serial work and not yet handled.
     private let waiting = NIOLockedValueBox(0)
 
     init(connection: SocketConnection, session: UUID, business: UUID, services: ChatServices, db: any Database, logger: Logger) {
@@ -24,39 +27,47 @@ struct ConnectionLoop: Sendable {
         self.services = services
         self.db = db
         self.logger = logger
+        work = SerialWork(counter: services.loops)
     }
 
     /// Called on the event loop for every text frame: a valid text message goes straight to the
-    /// writer when no earlier frame of this socket is still waiting here (so their order holds);
-    /// anything else (files, receipts, errors, or a frame behind others) is left to the loop.
+    /// writer when no earlier frame of this socket is still waiting (so their order holds);
+    /// anything else (files, receipts, errors, or a frame behind others) waits its turn.
     @Sendable
-    func takeOnEventLoop(_ text: String) -> Bool {
+    func receive(_ text: String) {
         if waiting.withLockedValue({ $0 }) == 0,
            case .success(.text(let content, let clientID)) = InboundFrame.parse(text.utf8, maxText: services.config.maxTextLength) {
             services.writer.append(pending(.text(content), clientID: clientID))
-            return true
+            return
         }
         waiting.withLockedValue { $0 += 1 }
-        return false
-    }
-
-    func run(_ frames: AsyncStream<String>, lastSeq: Int?, firstOfParticipant: Bool) async {
-        services.loops.enter()
-        defer { services.loops.leave() }
-        do {
-            try await catchUp(lastSeq: lastSeq)
-        } catch {
-            logger.error("catch-up failed", metadata: ["session": "\(session)", "error": "\(error)"])
-            connection.close(code: .unexpectedServerError)
-        }
-        if firstOfParticipant { await relay(SessionSignal.Participant(joined: true, session: session, identity: connection.identity)) }
-        // Every frame received before the socket closed is handled: nothing accepted is dropped.
-        for await text in frames {
+        work.submit { [self] in
             await handle(text)
             waiting.withLockedValue { $0 -= 1 }
         }
-        if services.sessions.remove(connection) {
-            await relay(SessionSignal.Participant(joined: false, session: session, identity: connection.identity))
+    }
+
+    /// Catch-up, then the participant's arrival (when it is their first socket in the session).
+    func start(lastSeq: Int?, firstOfParticipant: Bool) {
+        work.submit { [self] in
+            do {
+                try await catchUp(lastSeq: lastSeq)
+            } catch {
+                logger.error("catch-up failed", metadata: ["session": "\(session)", "error": "\(error)"])
+                connection.close(code: .unexpectedServerError)
+            }
+            if firstOfParticipant { await relay(SessionSignal.Participant(joined: true, session: session, identity: connection.identity)) }
+        }
+    }
+
+    /// The channel closed: after every frame received before (nothing accepted is dropped), the
+    /// socket leaves its session, and the participant too when it was their last socket.
+    @Sendable
+    func closed() {
+        work.submit { [self] in
+            if services.sessions.remove(connection) {
+                await relay(SessionSignal.Participant(joined: false, session: session, identity: connection.identity))
+            }
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import Vapor
 
-/// Counts connection loops still handling frames, so shutdown can wait for them.
+/// Counts sockets' serial work still running, so shutdown can wait for it.
 final class LoopCounter: Sendable {
     private let count = NIOLockedValueBox(0)
 
@@ -21,7 +21,9 @@ struct ShutdownDrain: LifecycleHandler {
         chat.sessions.closeAll()
         chat.feeds.closeAll()
         let deadline = ContinuousClock.now + Self.grace
-        while chat.loops.active > 0, ContinuousClock.now < deadline {
+        // Until every socket has closed and its remaining work (frames, goodbyes) is done.
+        while chat.loops.active > 0 || chat.sessions.connectionCount + chat.feeds.connectionCount > 0,
+              ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
         await chat.writer.flush()

@@ -25,23 +25,20 @@ struct SocketUpgrader: Upgrader {
             upgradePipelineHandler: { channel, _ in setUp(channel) })
     }
 
-    /// Puts our frame handler on an upgraded channel. Each complete text message is first offered
-    /// to `fastPath` on the event loop; the ones it does not take come out of the returned stream,
-    /// in order. The stream finishes when the channel closes.
+    /// Puts our frame handler on an upgraded channel: each complete text message goes to
+    /// `onText` on the event loop, in order; `onClosed` is called once the channel has closed.
     static func attach(_ connection: SocketConnection, services: ChatServices,
-                       fastPath: @escaping @Sendable (String) -> Bool = { _ in false }) throws -> AsyncStream<String> {
-        let (frames, input) = AsyncStream<String>.makeStream()
+                       onText: @escaping @Sendable (String) -> Void, onClosed: @escaping @Sendable () -> Void) throws {
         try connection.channel.pipeline.syncOperations.addHandler(ChatFrameHandler(
             connection: connection, maxMessageBytes: maxFrameBytes,
             limiter: RateLimiter(burst: services.config.socketMessageBurst, perSecond: services.config.socketMessagesPerSecond),
-            onText: { text in if !fastPath(text) { input.yield(text) } }, onClosed: { input.finish() }))
-        return frames
+            onText: onText, onClosed: onClosed))
     }
 
     /// A refused socket: the frames that explain why, then the close code.
     static func refuse(_ channel: any Channel, code: WebSocketErrorCode, preface: [ByteBuffer], services: ChatServices) {
         let connection = SocketConnection(channel: channel, topic: .session(UUID()), identity: .admin, catchingUp: false)
-        _ = try? attach(connection, services: services)
+        try? attach(connection, services: services, onText: { _ in }, onClosed: {})
         preface.forEach(connection.send)
         connection.close(code: code)
     }

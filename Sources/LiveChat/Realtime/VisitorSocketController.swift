@@ -2,7 +2,7 @@ import NIOCore
 import Vapor
 
 /// `WS /ws/visitor-chat/?session_id=<uuid>`: checks the handshake, upgrades, and wires the
-/// connection: frames → one ordered stream → `ConnectionLoop`; session events → the socket.
+/// connection: frames → `ConnectionLoop` (on the event loop, then in order); session events → the socket.
 struct VisitorSocketController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("ws", "visitor-chat", use: connect)
@@ -27,10 +27,12 @@ struct VisitorSocketController: RouteCollection {
                     let connection = SocketConnection(channel: channel, topic: .session(session), identity: identity, catchingUp: true)
                     let loop = ConnectionLoop(connection: connection, session: session, business: business,
                                               services: services, db: db, logger: logger)
-                    let frames = try SocketUpgrader.attach(connection, services: services, fastPath: loop.takeOnEventLoop)
+                    try SocketUpgrader.attach(connection, services: services, onText: loop.receive, onClosed: loop.closed)
                     connection.send(json: ServerFrame.connectionEstablished(session))
                     let first = services.sessions.add(connection)
-                    Task { await loop.run(frames, lastSeq: lastSeq, firstOfParticipant: first) }
+                    loop.start(lastSeq: lastSeq, firstOfParticipant: first)
+                    // Closed before our handler was in place: it will not hear of it.
+                    if !channel.isActive { loop.closed() }
                 }
             }
         }
