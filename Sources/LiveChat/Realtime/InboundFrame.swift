@@ -40,9 +40,10 @@ enum InboundFrame: Sendable, Equatable {
             guard case .string(let content)? = raw.content else {
                 return .failure(Refusal(message: "Invalid message: \"content\" must be a string."))
             }
-            let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = withoutSurroundingSpace(content)
             guard !trimmed.isEmpty else { return .failure(Refusal(message: "Message content cannot be empty.")) }
-            guard trimmed.count <= maxText else {
+            // Characters never outnumber UTF-8 bytes: count them only when the bytes could be too many.
+            guard trimmed.utf8.count <= maxText || trimmed.count <= maxText else {
                 return .failure(Refusal(message: "Message content is too long (at most \(maxText) characters)."))
             }
             return .success(.text(content: trimmed, clientID: clientID))
@@ -76,5 +77,14 @@ enum InboundFrame: Sendable, Equatable {
         default:
             return .failure(Refusal(message: "Unknown message type \"\(type)\"."))
         }
+    }
+
+    /// The text without leading and trailing white space (spaces, tabs, line breaks), looked
+    /// up through Foundation only when the text starts or ends with something other than a
+    /// visible ASCII character (most chat messages do not).
+    private static func withoutSurroundingSpace(_ text: String) -> String {
+        func visibleASCII(_ byte: UInt8?) -> Bool { byte.map { $0 > 0x20 && $0 < 0x7F } ?? false }
+        if visibleASCII(text.utf8.first), visibleASCII(text.utf8.last) { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
