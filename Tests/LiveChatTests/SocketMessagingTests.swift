@@ -117,9 +117,13 @@ struct SocketMessagingTests {
             try await visitor.send(["type": "text", "content": "still here"])
             #expect(try await visitor.next(type: "text")["content"] as? String == "still here")
             _ = try await watcher.next(type: "text")
+            // The limit counts characters, not bytes; surrounding space (here a tab and a no-break space) is trimmed.
+            let fifty = String(repeating: "é", count: 49) + "👋🏽"
+            try await visitor.send(["type": "text", "content": "\t\u{00A0}" + fifty + "\n"])
+            #expect(try await visitor.next(type: "text")["content"] as? String == fifty)
             #expect(!watcher.received.contains { $0["type"] as? String == "error" })
             let history = try await client.history(chat.id, token: chat.token)
-            #expect((history.json["data"] as? [JSON])?.count == 1)
+            #expect((history.json["data"] as? [JSON])?.count == 2)
             await visitor.close(); await watcher.close()
         }
     }
