@@ -14,6 +14,7 @@ struct ChatServices: Sendable {
     let loops: LoopCounter
     let writer: MessageWriter
     let files: FileStore
+    let metrics: ChatMetrics
 }
 
 extension Application {

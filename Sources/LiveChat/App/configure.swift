@@ -29,7 +29,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let fanout = LocalFanout(sessions: sessions, feeds: feeds)
     let store: any MessageStore = config.databaseURL == nil
         ? SQLiteMessageStore(path: config.databaseFile.path) : SQLMessageStore(db: app.db)
-    let writer = MessageWriter(store: store, fanout: fanout, logger: app.logger, window: .microseconds(config.commitWindowMicros))
+    let metrics = ChatMetrics()
+    let writer = MessageWriter(store: store, fanout: fanout, metrics: metrics, logger: app.logger, window: .microseconds(config.commitWindowMicros))
     app.chat = ChatServices(
         config: config,
         tokens: try await TokenService(secret: config.jwtSecret, jwksFile: config.jwksFile),
@@ -40,9 +41,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         logins: LoginThrottle(bcryptCost: config.bcryptCost),
         loops: LoopCounter(),
         writer: writer,
-        files: try FileStore(directory: config.mediaDirectory))
+        files: try FileStore(directory: config.mediaDirectory),
+        metrics: metrics)
 
     app.middleware = Middlewares()
+    app.middleware.use(ResponseMetricsMiddleware(metrics: metrics))
     app.middleware.use(CORSMiddleware(configuration: .init(
         allowedOrigin: .originBased, allowedMethods: [.GET, .POST, .OPTIONS],
         allowedHeaders: [.accept, .authorization, .contentType, .origin, .xRequestedWith])))

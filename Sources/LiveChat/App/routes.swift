@@ -2,6 +2,7 @@ import Vapor
 
 func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
+    try app.register(collection: MetricsController())
     try app.register(collection: StartSessionController())
     try app.register(collection: UploadController())
     try app.register(collection: HistoryController())

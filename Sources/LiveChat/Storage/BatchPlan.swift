@@ -6,8 +6,8 @@ import Foundation
 /// in queue order. Each message store runs the same plan with its own statements.
 struct BatchPlan {
     enum Outcome {
-        /// Stored, with its business, its feed event's cursor and that event's JSON.
-        case stored(WireMessage, json: String, business: UUID, cursor: Int, feedPayload: String)
+        /// Stored, with its business, its feed event's cursor and that event's JSON, and when it reached the server.
+        case stored(WireMessage, json: String, business: UUID, cursor: Int, feedPayload: String, receivedAt: ContinuousClock.Instant)
         case duplicate(WireMessage, SocketConnection?)
         case sessionEnded(SocketConnection?)
     }
@@ -82,7 +82,7 @@ struct BatchPlan {
         var storedByIndex: [Int: WireMessage] = [:]
         for (row, cursor) in zip(rows, cursors) {
             outcomes[row.index] = .stored(row.wire, json: row.json, business: row.message.businessID, cursor: cursor,
-                                          feedPayload: row.feedPayload)
+                                          feedPayload: row.feedPayload, receivedAt: row.message.receivedAt)
             storedByIndex[row.index] = row.wire
         }
         for (index, message) in batch.enumerated() where outcomes[index] == nil {

@@ -37,6 +37,7 @@ final class MessageWriter: Sendable {
 
     private let store: any MessageStore
     private let fanout: any Fanout
+    private let metrics: ChatMetrics
     private let logger: Logger
     /// How long a batch may gather before the writer commits it. A commit and its fan-out cost
     /// about the same for one message as for fifty (WAL pages, thread wake-ups), so under load
@@ -52,9 +53,10 @@ final class MessageWriter: Sendable {
         var state = Queue()
     }
 
-    init(store: any MessageStore, fanout: any Fanout, logger: Logger, window: Duration = .zero) {
+    init(store: any MessageStore, fanout: any Fanout, metrics: ChatMetrics, logger: Logger, window: Duration = .zero) {
         self.store = store
         self.fanout = fanout
+        self.metrics = metrics
         self.logger = logger
         self.window = window
         let thread = Thread { [self] in run() }
@@ -206,7 +208,7 @@ final class MessageWriter: Sendable {
         events.reserveCapacity(outcomes.count * 2)
         for outcome in outcomes {
             switch outcome {
-            case .stored(let message, let json, let business, let cursor, let feedPayload):
+            case .stored(let message, let json, let business, let cursor, let feedPayload, _):
                 events.append(HubEvent(topic: .session(message.sessionID), kind: .numbered, number: message.seq,
                                        payload: allocator.buffer(string: json)))
                 events.append(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
@@ -219,6 +221,13 @@ final class MessageWriter: Sendable {
             }
         }
         fanout.publish(events)
+        let now = ContinuousClock.now
+        var stored: Int64 = 0
+        for case .stored(_, _, _, _, _, let receivedAt) in outcomes {
+            metrics.broadcastLatency.record(receivedAt.duration(to: now))
+            stored += 1
+        }
+        if stored > 0 { metrics.messagesStored.increment(by: stored) }
     }
 
     private func performEnd(_ session: UUID) throws -> Date? {

@@ -15,6 +15,8 @@ struct PendingMessage: Sendable {
     let clientID: String?
     /// The socket that sent it: told about a duplicate, a refusal or a failure.
     let origin: SocketConnection?
+    /// When it reached the server (for the broadcast latency metric).
+    var receivedAt = ContinuousClock.now
 
     var duplicateKey: DuplicateKey? {
         clientID.map { DuplicateKey(sessionID: sessionID, senderID: senderID, clientID: $0) }
