@@ -50,8 +50,9 @@ struct AgentFeedController: RouteCollection {
                         await services.presence.disconnected(agent: agent)
                     }
                 }
+                // Answered in turn, after `connection_established` and the replay.
                 try SocketUpgrader.attach(connection, services: services, onText: { _ in
-                    connection.sendError("The agent feed is read-only: chat on /ws/visitor-chat/.")
+                    work.submit { connection.sendError("The agent feed is read-only: chat on /ws/visitor-chat/.") }
                 }, onClosed: closed)
                 services.feeds.add(connection)
                 work.submit {
