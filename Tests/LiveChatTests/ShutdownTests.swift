@@ -42,3 +42,35 @@ struct ShutdownTests {
         try await third.stop()
     }
 }
+
+@Suite("One server per SQLite data folder")
+struct DataFolderLockTests {
+    @Test func aSecondServerOnTheSameFolderRefusesToStoreUntilTheFirstStops() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = TestServer.config(directory: directory)
+        let first = try await TestServer.start(config)
+        let client = TestClient(server: first)
+        let business = try await client.makeBusiness()
+        let chat = try await client.startChat(business)
+        let socket = try await client.joined(chat)
+        try await socket.send(["type": "text", "content": "on the first server"])
+        #expect(try await socket.next(type: "text")["seq"] as? Int == 1)
+
+        // The second server shares the file but not the numbers: it must not store.
+        let second = try await TestServer.start(config)
+        let intruder = try await TestClient(server: second).joined(chat)
+        try await intruder.send(["type": "text", "content": "on the second server"])
+        #expect(try await intruder.next(type: "error")["message"] as? String == "Your message could not be stored. Please send it again.")
+        await intruder.close()
+        await socket.close()
+        try await first.stop()
+
+        // Once the first has stopped, the second takes over and numbers on.
+        let again = try await TestClient(server: second).joined(chat)
+        try await again.send(["type": "text", "content": "after the first stopped"])
+        #expect(try await again.next(type: "text")["seq"] as? Int == 2)
+        await again.close()
+        try await second.stop()
+    }
+}

@@ -1,9 +1,20 @@
 import Fluent
 import SQLKit
 
-enum StorageError: Error {
+enum StorageError: Error, CustomStringConvertible {
     case notSQL
     case noCursor
+    /// Another process stores messages in this SQLite file (it holds the writer lock).
+    case dataFolderInUse(String)
+
+    var description: String {
+        switch self {
+        case .notSQL: "the database does not speak SQL"
+        case .noCursor: "a feed event got no cursor"
+        case .dataFolderInUse(let path):
+            "another livechat server stores messages in \(path): one server per SQLite data folder (use PostgreSQL for several)"
+        }
+    }
 }
 
 extension Database {

@@ -13,6 +13,9 @@ protocol MessageStore: Sendable {
 
     /// Stores a feed event; returns its cursor.
     func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int
+
+    /// Releases what the store holds (its connection, the data folder's writer lock); last call.
+    func close()
 }
 
 /// A session the writer just ended, and its feed event.

@@ -91,11 +91,14 @@ final class MessageWriter: Sendable {
         }
     }
 
-    /// Lets the thread finish what is queued and end (at shutdown).
+    /// Lets the thread finish what is queued, release the store and end (at shutdown); returns
+    /// once it has (or after 10 seconds).
     func stop() {
+        let deadline = Date(timeIntervalSinceNow: 10)
         queue.condition.lock()
         queue.state.stopping = true
-        queue.condition.signal()
+        queue.condition.broadcast()
+        while !queue.state.finished, queue.condition.wait(until: deadline) {}
         queue.condition.unlock()
     }
 
@@ -136,7 +139,9 @@ final class MessageWriter: Sendable {
         while true {
             while queue.state.commands.isEmpty, !queue.state.stopping { queue.condition.wait() }
             if queue.state.commands.isEmpty {  // stopping, and nothing left
+                store.close()
                 queue.state.finished = true
+                queue.condition.broadcast()
                 queue.condition.unlock()
                 return
             }

@@ -20,6 +20,9 @@ struct SQLMessageStore: MessageStore {
         try wait { try await insertFeeds([(draft.business, draft.type, draft.text)], at: date, on: db.sql()).first ?? 0 }
     }
 
+    /// Nothing to release: Fluent owns the connections.
+    func close() {}
+
     private func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         try db.eventLoop.makeFutureWithTask(body).wait()
     }

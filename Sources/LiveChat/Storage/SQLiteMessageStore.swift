@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The message store of a SQLite deployment: a connection of its own, used from the writer's
 /// thread only, with prepared statements reused from batch to batch (going through Fluent's pool
@@ -17,6 +20,8 @@ final class SQLiteMessageStore: MessageStore, @unchecked Sendable {
     private let path: String
     /// Opened on first use.
     private var handle: SQLiteHandle?
+    /// The descriptor holding the writer lock, -1 until the first use.
+    private var lock: Int32 = -1
     /// What the writer knows of the sessions it has numbered since it started: their last
     /// message number, or that they ended. On a SQLite deployment the writer is the only one that
     /// stores messages or ends sessions, so this is the truth; the first use of a session reads it
@@ -174,8 +179,17 @@ final class SQLiteMessageStore: MessageStore, @unchecked Sendable {
         }
     }
 
+    func close() {
+        handle = nil
+        if lock >= 0 {
+            Glibc.close(lock)  // also releases the flock
+            lock = -1
+        }
+    }
+
     private func withHandle<T>(_ body: (SQLiteHandle) throws -> T) throws -> T {
         if let handle { return try body(handle) }
+        if lock < 0 { lock = try Self.takeWriterLock(next: path) }
         let opened = try SQLiteHandle(path: path)
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000",
                        "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536", "PRAGMA wal_autocheckpoint=0"] {
@@ -183,5 +197,18 @@ final class SQLiteMessageStore: MessageStore, @unchecked Sendable {
         }
         handle = opened
         return try body(opened)
+    }
+
+    /// Numbers kept in memory are only right while this process is the database's only writer
+    /// of messages: an exclusive `flock` on `<database>.writer-lock`, held until `close()`, makes
+    /// a second server on the same data folder refuse to store instead of numbering twice.
+    private static func takeWriterLock(next path: String) throws -> Int32 {
+        let descriptor = open(path + ".writer-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw SQLiteHandle.Failure(code: errno, message: "cannot open \(path).writer-lock") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(descriptor)
+            throw StorageError.dataFolderInUse(path)
+        }
+        return descriptor
     }
 }
