@@ -74,3 +74,36 @@ struct DataFolderLockTests {
         try await second.stop()
     }
 }
+
+@Suite("WAL checkpoints")
+struct CheckpointTests {
+    private func size(_ url: URL) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int) ?? 0
+    }
+
+    @Test func theCheckpointerCopiesTheWALWhileRunningAndEmptiesItAtShutdown() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = TestServer.config(directory: directory)
+        let database = config.databaseFile
+        let wal = URL(fileURLWithPath: database.path + "-wal")
+        let server = try await TestServer.start(config)
+        let client = TestClient(server: server)
+        let business = try await client.makeBusiness()
+        let chat = try await client.startChat(business)
+        let socket = try await client.joined(chat)
+        try await Task.sleep(for: .seconds(1))  // a checkpoint has run: the file holds everything so far
+        let before = size(database)
+        for index in 0..<300 {
+            try await socket.send(["type": "text", "content": "message \(index) " + String(repeating: "x", count: 200)])
+        }
+        _ = try await socket.next(type: "text", where: { $0["seq"] as? Int == 300 })
+        #expect(size(wal) > 0)
+        // Commits never checkpoint (wal_autocheckpoint=0); the checkpointer's thread copies the pages.
+        let grown = try await eventually({ size(database) }) { $0 > before }
+        #expect(grown > before)
+        await socket.close()
+        try await server.stop()
+        #expect(size(wal) == 0)  // TRUNCATE checkpoint at shutdown
+    }
+}
