@@ -5,73 +5,71 @@ import Testing
 @Suite("Stopping the server")
 struct ShutdownTests {
     @Test func shutdownClosesSocketsWith1001AndKeepsEveryReceivedMessage() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let config = TestServer.config(directory: directory)
-        let first = try await TestServer.start(config)
-        let client = TestClient(server: first)
-        let business = try await client.makeBusiness()
-        let chat = try await client.startChat(business)
-        let raw = try await RawSocket.open(port: first.port, path: "/ws/visitor-chat/?session_id=\(chat.id)", token: chat.token)
-        let watcher = try await client.joined(chat)
-        for index in 0..<100 { try await raw.sendText(#"{"type":"text","content":"m\#(index)"}"#) }
-        _ = try await watcher.next(type: "text")
-        try await Task.sleep(for: .milliseconds(300))  // every frame has been read by the server
-        try await first.stop()
-        #expect(try await watcher.closed().code == 1001)
-        let broadcast = watcher.received.filter { $0["type"] as? String == "text" }.compactMap { $0["content"] as? String }
-        #expect(broadcast == (0..<broadcast.count).map { "m\($0)" })
+        try await withDataFolder { config in
+            let first = try await TestServer.start(config)
+            let client = TestClient(server: first)
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let raw = try await RawSocket.open(port: first.port, path: "/ws/visitor-chat/?session_id=\(chat.id)", token: chat.token)
+            let watcher = try await client.joined(chat)
+            for index in 0..<100 { try await raw.sendText(#"{"type":"text","content":"m\#(index)"}"#) }
+            _ = try await watcher.next(type: "text")
+            try await Task.sleep(for: .milliseconds(300))  // every frame has been read by the server
+            try await first.stop()
+            #expect(try await watcher.closed().code == 1001)
+            let broadcast = watcher.received.filter { $0["type"] as? String == "text" }.compactMap { $0["content"] as? String }
+            #expect(broadcast == (0..<broadcast.count).map { "m\($0)" })
 
-        let second = try await TestServer.start(config)
-        let again = TestClient(server: second)
-        let items = try await again.history(chat.id, token: chat.token).json["data"] as? [JSON] ?? []
-        #expect(items.compactMap { ($0["data"] as? JSON)?["content"] as? String } == (0..<100).map { "m\($0)" })
+            let second = try await TestServer.start(config)
+            let again = TestClient(server: second)
+            let items = try await again.history(chat.id, token: chat.token).json["data"] as? [JSON] ?? []
+            #expect(items.compactMap { ($0["data"] as? JSON)?["content"] as? String } == (0..<100).map { "m\($0)" })
 
-        // Numbering goes on where the stored messages end, and an ended session stays ended.
-        let socket = try await again.joined(chat)
-        try await socket.send(["type": "text", "content": "after restart"])
-        #expect(try await socket.next(type: "text")["seq"] as? Int == 101)
-        try await socket.send(["type": "end_session"])
-        _ = try await socket.next(type: "session_ended")
-        try await second.stop()
-        let third = try await TestServer.start(config)
-        let late = try await TestClient(server: third).socket(session: chat.id, token: chat.token)
-        #expect(try await late.closed().code == 4006)
-        let final = try await TestClient(server: third).history(chat.id, token: chat.token).json["data"] as? [JSON] ?? []
-        #expect(final.count == items.count + 1)  // and the message after the restart
-        try await third.stop()
+            // Numbering goes on where the stored messages end, and an ended session stays ended.
+            let socket = try await again.joined(chat)
+            try await socket.send(["type": "text", "content": "after restart"])
+            #expect(try await socket.next(type: "text")["seq"] as? Int == 101)
+            try await socket.send(["type": "end_session"])
+            _ = try await socket.next(type: "session_ended")
+            try await second.stop()
+            let third = try await TestServer.start(config)
+            let late = try await TestClient(server: third).socket(session: chat.id, token: chat.token)
+            #expect(try await late.closed().code == 4006)
+            let final = try await TestClient(server: third).history(chat.id, token: chat.token).json["data"] as? [JSON] ?? []
+            #expect(final.count == items.count + 1)  // and the message after the restart
+            try await third.stop()
+        }
     }
 }
 
 @Suite("One server per SQLite data folder")
 struct DataFolderLockTests {
     @Test func aSecondServerOnTheSameFolderRefusesToStoreUntilTheFirstStops() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let config = TestServer.config(directory: directory)
-        let first = try await TestServer.start(config)
-        let client = TestClient(server: first)
-        let business = try await client.makeBusiness()
-        let chat = try await client.startChat(business)
-        let socket = try await client.joined(chat)
-        try await socket.send(["type": "text", "content": "on the first server"])
-        #expect(try await socket.next(type: "text")["seq"] as? Int == 1)
+        try await withDataFolder { config in
+            let first = try await TestServer.start(config)
+            let client = TestClient(server: first)
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let socket = try await client.joined(chat)
+            try await socket.send(["type": "text", "content": "on the first server"])
+            #expect(try await socket.next(type: "text")["seq"] as? Int == 1)
 
-        // The second server shares the file but not the numbers: it must not store.
-        let second = try await TestServer.start(config)
-        let intruder = try await TestClient(server: second).joined(chat)
-        try await intruder.send(["type": "text", "content": "on the second server"])
-        #expect(try await intruder.next(type: "error")["message"] as? String == "Your message could not be stored. Please send it again.")
-        await intruder.close()
-        await socket.close()
-        try await first.stop()
+            // The second server shares the file but not the numbers: it must not store.
+            let second = try await TestServer.start(config)
+            let intruder = try await TestClient(server: second).joined(chat)
+            try await intruder.send(["type": "text", "content": "on the second server"])
+            #expect(try await intruder.next(type: "error")["message"] as? String == "Your message could not be stored. Please send it again.")
+            await intruder.close()
+            await socket.close()
+            try await first.stop()
 
-        // Once the first has stopped, the second takes over and numbers on.
-        let again = try await TestClient(server: second).joined(chat)
-        try await again.send(["type": "text", "content": "after the first stopped"])
-        #expect(try await again.next(type: "text")["seq"] as? Int == 2)
-        await again.close()
-        try await second.stop()
+            // Once the first has stopped, the second takes over and numbers on.
+            let again = try await TestClient(server: second).joined(chat)
+            try await again.send(["type": "text", "content": "after the first stopped"])
+            #expect(try await again.next(type: "text")["seq"] as? Int == 2)
+            await again.close()
+            try await second.stop()
+        }
     }
 }
 
@@ -82,28 +80,27 @@ struct CheckpointTests {
     }
 
     @Test func theCheckpointerCopiesTheWALWhileRunningAndEmptiesItAtShutdown() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let config = TestServer.config(directory: directory)
-        let database = config.databaseFile
-        let wal = URL(fileURLWithPath: database.path + "-wal")
-        let server = try await TestServer.start(config)
-        let client = TestClient(server: server)
-        let business = try await client.makeBusiness()
-        let chat = try await client.startChat(business)
-        let socket = try await client.joined(chat)
-        try await Task.sleep(for: .seconds(1))  // a checkpoint has run: the file holds everything so far
-        let before = size(database)
-        for index in 0..<300 {
-            try await socket.send(["type": "text", "content": "message \(index) " + String(repeating: "x", count: 200)])
+        try await withDataFolder { config in
+            let database = config.databaseFile
+            let wal = URL(fileURLWithPath: database.path + "-wal")
+            let server = try await TestServer.start(config)
+            let client = TestClient(server: server)
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let socket = try await client.joined(chat)
+            try await Task.sleep(for: .seconds(1))  // a checkpoint has run: the file holds everything so far
+            let before = size(database)
+            for index in 0..<300 {
+                try await socket.send(["type": "text", "content": "message \(index) " + String(repeating: "x", count: 200)])
+            }
+            _ = try await socket.next(type: "text", where: { $0["seq"] as? Int == 300 })
+            #expect(size(wal) > 0)
+            // Commits never checkpoint (wal_autocheckpoint=0); the checkpointer's thread copies the pages.
+            let grown = try await eventually({ size(database) }) { $0 > before }
+            #expect(grown > before)
+            await socket.close()
+            try await server.stop()
+            #expect(size(wal) == 0)  // TRUNCATE checkpoint at shutdown
         }
-        _ = try await socket.next(type: "text", where: { $0["seq"] as? Int == 300 })
-        #expect(size(wal) > 0)
-        // Commits never checkpoint (wal_autocheckpoint=0); the checkpointer's thread copies the pages.
-        let grown = try await eventually({ size(database) }) { $0 > before }
-        #expect(grown > before)
-        await socket.close()
-        try await server.stop()
-        #expect(size(wal) == 0)  // TRUNCATE checkpoint at shutdown
     }
 }

@@ -27,11 +27,7 @@ struct AgentFeedController: RouteCollection {
             throw ChatError(.upgradeRequired, "This endpoint only speaks WebSocket.")
         }
         let credentials = req.socketCredentials
-        var verified: Identity?
-        if let token = credentials.token, let found = try? await req.authenticator.identity(for: token), case .agent = found {
-            verified = found
-        }
-        let identity = verified
+        let identity = await agentIdentity(req, token: credentials.token)
         let cursor = req.query[String.self, at: "cursor"].flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
         let services = req.chat
         let db = req.db
@@ -44,16 +40,6 @@ struct AgentFeedController: RouteCollection {
                 }
                 let connection = SocketConnection(channel: channel, topic: .feed(business: business), identity: identity, catchingUp: true)
                 let work = SerialWork(counter: services.loops)
-                let closed: @Sendable () -> Void = {
-                    work.submit {
-                        services.feeds.remove(connection)
-                        await services.presence.disconnected(agent: agent)
-                    }
-                }
-                // Answered in turn, after `connection_established` and the replay.
-                try SocketUpgrader.attach(connection, services: services, onText: { _ in
-                    work.submit { connection.sendError("The agent feed is read-only: chat on /ws/visitor-chat/.") }
-                }, onClosed: closed)
                 services.feeds.add(connection)
                 work.submit {
                     await services.presence.connected(agent: agent, business: business)
@@ -64,10 +50,23 @@ struct AgentFeedController: RouteCollection {
                         connection.close(code: .unexpectedServerError)
                     }
                 }
-                // Closed before our handler was in place: it will not hear of it.
-                if !channel.isActive { closed() }
+                // Answered in turn, after `connection_established` and the replay.
+                try SocketUpgrader.attach(connection, services: services, onText: { _ in
+                    work.submit { connection.sendError("The agent feed is read-only: chat on /ws/visitor-chat/.") }
+                }, onClosed: {
+                    work.submit {
+                        services.feeds.remove(connection)
+                        await services.presence.disconnected(agent: agent)
+                    }
+                })
             }
         }
+    }
+
+    /// The caller when its token is an agent's, else nil (the socket is then refused with 4003).
+    private func agentIdentity(_ req: Request, token: String?) async -> Identity? {
+        guard let token, let identity = try? await req.authenticator.identity(for: token), case .agent = identity else { return nil }
+        return identity
     }
 
     /// Announces the connection with the feed's current cursor, sends the events after `after`

@@ -25,14 +25,16 @@ struct SocketUpgrader: Upgrader {
             upgradePipelineHandler: { channel, _ in setUp(channel) })
     }
 
-    /// Puts our frame handler on an upgraded channel: each complete text message goes to
-    /// `onText` on the event loop, in order; `onClosed` is called once the channel has closed.
+    /// Puts our frame handler on an upgraded channel (on its event loop): each complete text
+    /// message goes to `onText`, in order; `onClosed` is called once the channel has closed — at
+    /// once if it closed before the handler was in place. Call it last when setting a socket up.
     static func attach(_ connection: SocketConnection, services: ChatServices,
                        onText: @escaping @Sendable (String) -> Void, onClosed: @escaping @Sendable () -> Void) throws {
         try connection.channel.pipeline.syncOperations.addHandler(ChatFrameHandler(
             connection: connection, maxMessageBytes: maxFrameBytes,
             limiter: RateLimiter(burst: services.config.socketMessageBurst, perSecond: services.config.socketMessagesPerSecond),
             onText: onText, onClosed: onClosed))
+        if !connection.channel.isActive { onClosed() }
     }
 
     /// A refused socket: the frames that explain why, then the close code.

@@ -27,12 +27,9 @@ struct VisitorSocketController: RouteCollection {
                     let connection = SocketConnection(channel: channel, topic: .session(session), identity: identity, catchingUp: true)
                     let loop = ConnectionLoop(connection: connection, session: session, business: business,
                                               services: services, db: db, logger: logger)
-                    try SocketUpgrader.attach(connection, services: services, onText: loop.receive, onClosed: loop.closed)
                     connection.send(json: ServerFrame.connectionEstablished(session))
-                    let first = services.sessions.add(connection)
-                    loop.start(lastSeq: lastSeq, firstOfParticipant: first)
-                    // Closed before our handler was in place: it will not hear of it.
-                    if !channel.isActive { loop.closed() }
+                    loop.start(lastSeq: lastSeq, firstOfParticipant: services.sessions.add(connection))
+                    try SocketUpgrader.attach(connection, services: services, onText: loop.receive, onClosed: loop.closed)
                 }
             }
         }

@@ -211,9 +211,11 @@ final class MessageWriter: Sendable {
         let allocator = ByteBufferAllocator()
         var events: [HubEvent] = []
         events.reserveCapacity(outcomes.count * 2)
+        var arrivals: [ContinuousClock.Instant] = []
         for outcome in outcomes {
             switch outcome {
-            case .stored(let message, let json, let business, let cursor, let feedPayload, _):
+            case .stored(let message, let json, let business, let cursor, let feedPayload, let receivedAt):
+                arrivals.append(receivedAt)
                 events.append(HubEvent(topic: .session(message.sessionID), kind: .numbered, number: message.seq,
                                        payload: allocator.buffer(string: json)))
                 events.append(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
@@ -227,12 +229,8 @@ final class MessageWriter: Sendable {
         }
         fanout.publish(events)
         let now = ContinuousClock.now
-        var stored: Int64 = 0
-        for case .stored(_, _, _, _, _, let receivedAt) in outcomes {
-            metrics.broadcastLatency.record(receivedAt.duration(to: now))
-            stored += 1
-        }
-        if stored > 0 { metrics.messagesStored.increment(by: stored) }
+        for received in arrivals { metrics.broadcastLatency.record(received.duration(to: now)) }
+        if !arrivals.isEmpty { metrics.messagesStored.increment(by: Int64(arrivals.count)) }
     }
 
     private func performEnd(_ session: UUID) throws -> Date? {

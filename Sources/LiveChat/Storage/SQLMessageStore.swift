@@ -17,7 +17,7 @@ struct SQLMessageStore: MessageStore {
     }
 
     func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int {
-        try wait { try await insertFeeds([(draft.business, draft.type, draft.text)], at: date, on: db.sql()).first ?? 0 }
+        try wait { try await insertFeed(draft, at: date, on: db.sql()) }
     }
 
     /// Nothing to release: Fluent owns the connections.
@@ -56,10 +56,15 @@ struct SQLMessageStore: MessageStore {
                 """).first()
             guard let business = try row?.decode(column: "business_id", as: UUID.self) else { return nil }
             let draft = try FeedDraft.sessionEnded(session, business: business, at: date)
-            let cursors = try await insertFeeds([(business, draft.type, draft.text)], at: date, on: tx.sql())
-            guard let cursor = cursors.first else { throw StorageError.noCursor }
-            return EndedSession(draft: draft, cursor: cursor)
+            return EndedSession(draft: draft, cursor: try await insertFeed(draft, at: date, on: tx.sql()))
         }
+    }
+
+    private func insertFeed(_ draft: FeedDraft, at date: Date, on sql: any SQLDatabase) async throws -> Int {
+        guard let cursor = try await insertFeeds([(draft.business, draft.type, draft.text)], at: date, on: sql).first else {
+            throw StorageError.noCursor
+        }
+        return cursor
     }
 
     /// Inserts feed events in one statement; their cursors, in the order given.

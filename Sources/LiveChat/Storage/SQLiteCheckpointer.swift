@@ -38,8 +38,7 @@ final class SQLiteCheckpointer: LifecycleHandler, Sendable {
         let db: SQLiteHandle
         do {
             db = try SQLiteHandle(path: path)
-            try db.execute("PRAGMA busy_timeout=10000")
-            try db.execute("PRAGMA wal_autocheckpoint=0")
+            for pragma in SQLiteTuning.pragmas(cacheKiB: 2048) { try db.execute(pragma) }
         } catch {
             logger.error("WAL checkpointer could not open the database", metadata: ["error": "\(error)"])
             return

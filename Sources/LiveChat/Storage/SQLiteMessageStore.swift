@@ -194,8 +194,7 @@ final class SQLiteMessageStore: MessageStore, @unchecked Sendable {
         // A small page cache (2 MiB): SQLite scans the cache's hash table at the end of every write
         // transaction, and with Fluent's 64 MiB that scan cost about 8 % of the server's CPU at
         // 5,000 msg/s (docs/BENCHMARKS.md). Pages it misses come from the OS page cache.
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000",
-                       "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-2048", "PRAGMA wal_autocheckpoint=0"] {
+        for pragma in SQLiteTuning.pragmas(cacheKiB: 2048) {
             try opened.execute(pragma)
         }
         handle = opened

@@ -27,27 +27,23 @@ private final class RandomWords: Sendable {
     func next() -> (UInt64, UInt64) {
         words.withLockedValue { words in
             if words.count < 2 {
-                words = [UInt64](unsafeUninitializedCapacity: Self.count) { buffer, initialized in
-                    var generator = SystemRandomNumberGenerator()
-                    generator.fill(UnsafeMutableRawBufferPointer(buffer))
-                    initialized = Self.count
-                }
+                words = Self.fetch()
             }
             return (words.removeLast(), words.removeLast())
         }
     }
-}
 
-private extension SystemRandomNumberGenerator {
-    /// Fills the buffer from the kernel's generator in one read (`/dev/urandom`), word by word
-    /// if that cannot be read.
-    mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
-        if let urandom = fopen("/dev/urandom", "rb") {
+    /// `count` words from the kernel's generator in one read (`/dev/urandom`), or one by one
+    /// from the system generator if that cannot be read.
+    private static func fetch() -> [UInt64] {
+        var words = [UInt64](repeating: 0, count: count)
+        let read = words.withUnsafeMutableBytes { buffer in
+            guard let urandom = fopen("/dev/urandom", "rb") else { return 0 }
             defer { fclose(urandom) }
-            if fread(buffer.baseAddress, 1, buffer.count, urandom) == buffer.count { return }
+            return fread(buffer.baseAddress, 1, buffer.count, urandom)
         }
-        for index in stride(from: 0, to: buffer.count - 7, by: 8) {
-            buffer.storeBytes(of: next(), toByteOffset: index, as: UInt64.self)
-        }
+        if read == count * MemoryLayout<UInt64>.size { return words }
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in generator.next() }
     }
 }

@@ -42,22 +42,30 @@ struct TestServer: Sendable {
     }
 }
 
+/// A test config on a data folder of its own, removed afterwards; for tests that start several
+/// servers on the same data.
+func withDataFolder(_ body: (AppConfig) async throws -> Void) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try await body(TestServer.config(directory: directory))
+}
+
 func withServer(
     _ adjust: @Sendable (inout AppConfig) -> Void = { _ in },
     _ body: @Sendable (TestServer, TestClient) async throws -> Void
 ) async throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    var config = TestServer.config(directory: directory)
-    adjust(&config)
-    let server = try await TestServer.start(config)
-    do {
-        try await body(server, TestClient(server: server))
-    } catch {
-        try? await server.stop()
-        throw error
+    try await withDataFolder { folder in
+        var config = folder
+        adjust(&config)
+        let server = try await TestServer.start(config)
+        do {
+            try await body(server, TestClient(server: server))
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+        try await server.stop()
     }
-    try await server.stop()
 }
 
 struct TestFailure: Error, CustomStringConvertible {
