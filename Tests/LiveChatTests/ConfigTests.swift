@@ -26,6 +26,7 @@ struct ConfigTests {
         ["LIVECHAT_PUBLIC_VISITOR_HTTP": "maybe"],
         ["LIVECHAT_PUBLIC_URL": "not a url"],
         ["DATABASE_URL": "mysql://x"],
+        ["LIVECHAT_WAL_RESTART_MB": "0"],
     ])
     func invalidSettingsAreRefusedAtBoot(env: [String: String]) throws {
         let directory = temporaryDirectory()
@@ -39,8 +40,9 @@ struct ConfigTests {
         let config = try AppConfig.fromEnvironment([
             "LIVECHAT_DATA_DIR": directory, "LIVECHAT_JWT_SECRET": String(repeating: "s", count: 32),
             "LIVECHAT_PUBLIC_URL": "https://chat.example/", "LIVECHAT_MAX_UPLOAD_BYTES": "1000", "LIVECHAT_MAX_TEXT": "10",
-            "LIVECHAT_PUBLIC_VISITOR_HTTP": "1"])
+            "LIVECHAT_PUBLIC_VISITOR_HTTP": "1", "LIVECHAT_WAL_RESTART_MB": "256"])
         #expect(config.publicURL == "https://chat.example")
+        #expect(config.walRestartMiB == 256)
         #expect(config.maxUploadBytes == 1000 && config.maxTextLength == 10 && config.publicVisitorHTTP)
     }
 

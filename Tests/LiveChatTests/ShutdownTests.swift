@@ -79,6 +79,15 @@ struct CheckpointTests {
         ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int) ?? 0
     }
 
+    /// The WAL header's checkpoint sequence number (big-endian, bytes 12..<16): SQLite adds one
+    /// each time the WAL starts over from its beginning.
+    private func rewinds(_ wal: URL) -> Int {
+        guard let file = FileHandle(forReadingAtPath: wal.path) else { return 0 }
+        defer { try? file.close() }
+        guard let header = try? file.read(upToCount: 16), header.count == 16 else { return 0 }
+        return header[12..<16].reduce(0) { $0 << 8 | Int($1) }
+    }
+
     @Test func theCheckpointerCopiesTheWALWhileRunningAndEmptiesItAtShutdown() async throws {
         try await withDataFolder { config in
             let database = config.databaseFile
@@ -101,6 +110,50 @@ struct CheckpointTests {
             await socket.close()
             try await server.stop()
             #expect(size(wal) == 0)  // TRUNCATE checkpoint at shutdown
+        }
+    }
+
+    @Test func underSteadyTrafficTheWALStartsOverInsteadOfGrowingWithoutEnd() async throws {
+        try await withServer({
+            $0.walRestartMiB = 1
+            $0.socketMessageBurst = 1_000_000
+            $0.socketMessagesPerSecond = 1_000_000
+        }) { server, client in
+            let wal = URL(fileURLWithPath: server.config.databaseFile.path + "-wal")
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let socket = try await client.joined(chat)
+            // Four seconds of messages of 3,000 characters, 20 at a time: commits keep landing while
+            // each passive checkpoint runs, so the WAL never empties by itself.
+            let text = String(repeating: "x", count: 3000)
+            var sent = 0
+            var largest = 0
+            let rewindsBefore = rewinds(wal)
+            let end = ContinuousClock.now + .seconds(4)
+            while ContinuousClock.now < end {
+                for _ in 0..<20 {
+                    sent += 1
+                    try await socket.send(["type": "text", "content": "\(sent) \(text)"])
+                }
+                let last = sent
+                _ = try await socket.next(type: "text", timeout: 10, where: { $0["seq"] as? Int == last })
+                largest = max(largest, size(wal))
+            }
+            // Past 1 MiB, the next checkpoint (every 0.5 s) rewinds the WAL: several times in 4 s.
+            // Without it, the WAL would never start over while the traffic lasts.
+            #expect(rewinds(wal) - rewindsBefore >= 2, "the WAL grew to \(largest) bytes")
+            // Every message is stored once, in order, across the rewinds.
+            var seqs: [Int] = []
+            var after = ""
+            while true {
+                let page = try await client.history(chat.id, token: chat.token, query: "?limit=1000" + after).json["data"] as? [JSON] ?? []
+                let messages = page.filter { $0["type"] as? String == "message" }.compactMap { $0["data"] as? JSON }
+                guard let last = messages.last?["id"] as? String else { break }
+                seqs += messages.compactMap { $0["seq"] as? Int }
+                after = "&after=\(last)"
+            }
+            #expect(seqs == Array(1...sent))
+            await socket.close()
         }
     }
 }

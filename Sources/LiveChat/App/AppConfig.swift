@@ -37,6 +37,8 @@ public struct AppConfig: Sendable {
     public var publicDirectory: String?
     /// How long an agent stays online after its last feed socket closed (a reconnect in time is not noticed).
     public var presenceGraceSeconds: Int
+    /// SQLite: the WAL size, in MiB, past which the checkpointer rewinds the WAL to its start.
+    public var walRestartMiB: Int
 
     public init(
         jwtSecret: String,
@@ -56,7 +58,8 @@ public struct AppConfig: Sendable {
         jwksFile: String? = nil,
         presenceGraceSeconds: Int = 10,
         publicDirectory: String? = nil,
-        commitWindowMicros: Int = 2000
+        commitWindowMicros: Int = 2000,
+        walRestartMiB: Int = 16
     ) {
         self.jwtSecret = jwtSecret
         self.dataDirectory = dataDirectory
@@ -76,6 +79,7 @@ public struct AppConfig: Sendable {
         self.presenceGraceSeconds = presenceGraceSeconds
         self.publicDirectory = publicDirectory
         self.commitWindowMicros = commitWindowMicros
+        self.walRestartMiB = walRestartMiB
     }
 
     /// Reads the environment. Throws `ConfigError` with a message naming the setting at fault.
@@ -106,6 +110,7 @@ public struct AppConfig: Sendable {
         config.commitWindowMicros = try int(env, "LIVECHAT_COMMIT_WINDOW_US", default: config.commitWindowMicros, range: 0...100_000)
         config.publicDirectory = env["LIVECHAT_PUBLIC_DIR"].nonEmpty.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         config.presenceGraceSeconds = try int(env, "LIVECHAT_PRESENCE_GRACE", default: config.presenceGraceSeconds, range: 0...3600)
+        config.walRestartMiB = try int(env, "LIVECHAT_WAL_RESTART_MB", default: config.walRestartMiB, range: 1...65_536)
         try config.validate()
         return config
     }

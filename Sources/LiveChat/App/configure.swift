@@ -20,7 +20,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(Migration001CreateTenancy(), Migration002CreateSessions(), Migration003CreateMessages(), Migration004AgentSide())
     if config.databaseURL == nil {
         try await SQLiteTuning.apply(to: app)
-        app.lifecycle.use(SQLiteCheckpointer(path: config.databaseFile.path, logger: app.logger))
+        app.lifecycle.use(SQLiteCheckpointer(path: config.databaseFile.path, restartBytes: config.walRestartMiB << 20, logger: app.logger))
     }
     if config.autoMigrate { try await app.autoMigrate() }
 

@@ -37,6 +37,32 @@ final class SQLiteHandle {
         guard code == SQLITE_OK else { throw failure(code) }
     }
 
+    /// While another connection holds the lock it needs, waits in steps of `interval` (instead of
+    /// SQLite's default 1, 2, 5, 10 … 100 ms steps, which keep a caller waiting up to twice as long
+    /// as a short checkpoint held the lock), for at most `timeout`.
+    func pollWhenBusy(every interval: Duration, for timeout: Duration) {
+        let micros = max(1, Int(interval / .microseconds(1)))
+        let tries = max(1, Int(timeout / interval))
+        // A C callback captures nothing: the step and the number of tries travel in its context pointer.
+        let context = UnsafeMutableRawPointer(bitPattern: UInt(micros) << 32 | UInt(tries))
+        sqlite_nio_sqlite3_busy_handler(db, { context, count in
+            let packed = UInt(bitPattern: context)
+            guard UInt(count) < packed & 0xFFFF_FFFF else { return 0 }
+            usleep(UInt32(packed >> 32))
+            return 1
+        }, context)
+    }
+
+    /// The database's page size in bytes.
+    var pageSize: Int {
+        get throws {
+            let statement = try statement("PRAGMA page_size")
+            var size = 4096
+            while try statement.step() { size = statement.int(0) }
+            return size
+        }
+    }
+
     /// The prepared statement for `sql`, reset and with its parameters cleared.
     func statement(_ sql: String) throws -> Statement {
         if let statement = statements[sql] {

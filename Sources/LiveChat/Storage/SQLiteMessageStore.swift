@@ -197,6 +197,8 @@ final class SQLiteMessageStore: MessageStore, @unchecked Sendable {
         for pragma in SQLiteTuning.pragmas(cacheKiB: 2048) {
             try opened.execute(pragma)
         }
+        // The checkpointer's RESTART holds the write lock for a few milliseconds: resume right after.
+        opened.pollWhenBusy(every: .microseconds(100), for: .seconds(10))
         handle = opened
         return try body(opened)
     }
