@@ -59,7 +59,7 @@ public struct AppConfig: Sendable {
         presenceGraceSeconds: Int = 10,
         publicDirectory: String? = nil,
         commitWindowMicros: Int = 2000,
-        walRestartMiB: Int = 16
+        walRestartMiB: Int = 64
     ) {
         self.jwtSecret = jwtSecret
         self.dataDirectory = dataDirectory

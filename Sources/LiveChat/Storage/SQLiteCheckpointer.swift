@@ -50,7 +50,6 @@ final class SQLiteCheckpointer: LifecycleHandler, Sendable {
         do {
             db = try SQLiteHandle(path: path)
             for pragma in SQLiteTuning.pragmas(cacheKiB: 2048) { try db.execute(pragma) }
-            db.pollWhenBusy(every: .microseconds(500), for: .seconds(10))
         } catch {
             logger.error("WAL checkpointer could not open the database", metadata: ["error": "\(error)"])
             return
@@ -60,8 +59,13 @@ final class SQLiteCheckpointer: LifecycleHandler, Sendable {
             if stop { stopped.unlock() }
             do {
                 if stop {
+                    db.pollWhenBusy(every: .milliseconds(1), for: .seconds(10))
                     try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 } else if try Self.checkpoint("PASSIVE", db) * db.pageSize > restartBytes {
+                    // The writer waits while this holds the write lock, also while it waits for
+                    // readers to leave the WAL: give up after 20 ms (SQLITE_BUSY) and try again at
+                    // the next turn rather than stall messages behind a long read.
+                    db.pollWhenBusy(every: .microseconds(500), for: .milliseconds(20))
                     try Self.checkpoint("RESTART", db)
                 }
             } catch {
