@@ -47,9 +47,11 @@ final class SQLiteCheckpointer: LifecycleHandler, Sendable {
             finished.unlock(withValue: true)
         }
         let db: SQLiteHandle
+        let restartFrames: Int
         do {
             db = try SQLiteHandle(path: path)
             for pragma in SQLiteTuning.pragmas(cacheKiB: 2048) { try db.execute(pragma) }
+            restartFrames = restartBytes / (try db.pageSize)  // a WAL database's page size never changes
         } catch {
             logger.error("WAL checkpointer could not open the database", metadata: ["error": "\(error)"])
             return
@@ -60,8 +62,8 @@ final class SQLiteCheckpointer: LifecycleHandler, Sendable {
             do {
                 if stop {
                     db.pollWhenBusy(every: .milliseconds(1), for: .seconds(10))
-                    try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                } else if try Self.checkpoint("PASSIVE", db) * db.pageSize > restartBytes {
+                    try Self.checkpoint("TRUNCATE", db)
+                } else if try Self.checkpoint("PASSIVE", db) > restartFrames {
                     // The writer waits while this holds the write lock, also while it waits for
                     // readers to leave the WAL: give up after 20 ms (SQLITE_BUSY) and try again at
                     // the next turn rather than stall messages behind a long read.
