@@ -2,6 +2,8 @@ import Fluent
 import Foundation
 import Testing
 import Vapor
+@testable import ChatDomain
+@testable import ChatStorage
 @testable import LiveChat
 
 @Suite("Admin API: businesses, departments, agents")
@@ -33,7 +35,7 @@ struct AdminTests {
             #expect(agent.data["password"] == nil && agent.data["password_hash"] == nil)
             let agents = try await client.get("/admin/businesses/\(id)/agents/", token: admin)
             #expect((agents.json["data"] as? [JSON])?.count == 1)
-            let stored = try await Agent.query(on: server.app.db).filter(\.$email == "ann@acme.example").first()
+            let stored = try await AgentModel.query(on: server.app.db).filter(\.$email == "ann@acme.example").first()
             #expect(stored?.passwordHash?.hasPrefix("$2") == true)
             #expect(try Bcrypt.verify("correct horse", created: stored?.passwordHash ?? ""))
 
@@ -121,7 +123,7 @@ struct TokenTests {
             let agentID = UUID()
             let chat = try await client.startChat(business)
             #expect(try await client.history(chat.id, token: try await client.agentToken(business.id, agent: agentID)).status == 200)
-            let stored = try await Agent.find(agentID, on: server.app.db)
+            let stored = try await AgentModel.find(agentID, on: server.app.db)
             #expect(stored?.businessID.uuidString.lowercased() == business.id)
             // The same agent id presented for another business is refused.
             let otherChat = try await client.startChat(other)

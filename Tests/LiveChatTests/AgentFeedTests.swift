@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ChatDomain
 @testable import LiveChat
 
 @Suite("WS /ws/agent/: the business's live feed")

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import ChatDomain
+@testable import ChatStorage
 @testable import LiveChat
 
 @Suite("POST /auth/login/")
@@ -68,7 +70,7 @@ struct AgentLoginTests {
                 "sub": agentID.uuidString, "role": "agent", "business": business.id,
                 "iat": Int(Date().timeIntervalSince1970), "exp": Int(Date().timeIntervalSince1970) + 600])
             #expect(try await client.history(chat.id, token: token).status == 200)
-            #expect(try await Agent.find(agentID, on: server.app.db) != nil)
+            #expect(try await AgentModel.find(agentID, on: server.app.db) != nil)
             // The identity provider cannot mint admins, and its key is not an HMAC secret.
             let admin = try await key.sign(kid: "idp-1", claims: [
                 "sub": UUID().uuidString, "role": "admin",

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import ChatDomain
+@testable import ChatRealtime
 @testable import LiveChat
 
 @Suite("Settings and health")
@@ -87,7 +89,7 @@ struct PagesTests {
             let redirected = [301, 302, 303, 307, 308].contains(bare.status) && bare.headers.first(name: "Location")?.hasSuffix("/agent/") == true
             #expect(redirected || (bare.status == 200 && bare.text.contains("console.js")))
             // The demo business is created when `serve` boots; here the test creates it the same way.
-            let demo = try await DemoSeed.ensure(server.app)
+            let demo = try await server.app.chat.ensureDemo()
             let reply = try await client.get("/demo.json")
             #expect(reply.data["business"] as? String == demo.business.uuidString.lowercased())
         }

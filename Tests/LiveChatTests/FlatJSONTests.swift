@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import ChatDomain
+@testable import ChatRealtime
 @testable import LiveChat
 
 @Suite("Reading client frames")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WebSocketKit
+@testable import ChatDomain
 @testable import LiveChat
 
 @Suite("WS /ws/visitor-chat/ handshake and close codes")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ChatDomain
 @testable import LiveChat
 
 @Suite("POST /chat/upload-file/ and the served files")

@@ -1,3 +1,4 @@
+import ChatDomain
 import Foundation
 
 /// Every setting of the server, read from the environment once at boot and validated there.
@@ -33,7 +34,7 @@ public struct AppConfig: Sendable {
     public var jwksFile: String?
     /// How long the message writer lets a batch gather before it commits, in microseconds.
     public var commitWindowMicros: Int
-    /// Where the pages (widget, demo, console) are; nil: `Public/` in the working directory.
+    /// A folder whose pages (widget, demo, console) replace the ones compiled into the binary; nil: those.
     public var publicDirectory: String?
     /// How long an agent stays online after its last feed socket closed (a reconnect in time is not noticed).
     public var presenceGraceSeconds: Int
@@ -128,6 +129,12 @@ public struct AppConfig: Sendable {
         if let databaseURL, !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) {
             throw ConfigError("DATABASE_URL must be a postgres:// URL.")
         }
+    }
+
+    /// What the chat's rules need of these settings.
+    var chatSettings: ChatSettings {
+        ChatSettings(maxTextLength: maxTextLength, maxUploadBytes: maxUploadBytes,
+                     visitorTokenLifetime: TimeInterval(visitorTokenTTL), agentTokenLifetime: TimeInterval(agentTokenTTL))
     }
 
     var mediaDirectory: URL { dataDirectory.appendingPathComponent("media/chat_attachments", isDirectory: true) }

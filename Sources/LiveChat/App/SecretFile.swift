@@ -1,3 +1,4 @@
+import ChatDomain
 import Foundation
 
 /// The development secret: generated once, kept in the data folder with mode 0600.
@@ -13,12 +14,5 @@ enum SecretFile {
             atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
         guard created else { throw ConfigError("Cannot write the generated JWT secret to \(file.path).") }
         return secret
-    }
-}
-
-enum RandomToken {
-    static func hex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 }

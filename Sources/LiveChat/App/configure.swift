@@ -1,48 +1,41 @@
+import ChatDomain
+import ChatHTTP
+import ChatRealtime
+import ChatStorage
+import ChatTokens
 import Fluent
-import FluentPostgresDriver
-import FluentSQLiteDriver
-import NIOCore
+import Foundation
 import Vapor
 
-/// Builds the whole server on `app`: database (SQLite file, or PostgreSQL with `DATABASE_URL`),
-/// migrations, services, middleware, routes and commands. Tests call it with their own config.
+/// Builds the whole server on `app`: the database (SQLite file, or PostgreSQL with `DATABASE_URL`)
+/// and its migrations, the message writer, the chat's rules on them, the realtime and HTTP
+/// layers, middleware, routes and commands. Tests call it with their own config.
 public func configure(_ app: Application, config: AppConfig) async throws {
     try config.validate()
     try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
 
-    if let url = config.databaseURL {
-        var postgres = try SQLPostgresConfiguration(url: url)
-        postgres.coreConfiguration.tls = .disable
-        app.databases.use(.postgres(configuration: postgres), as: .psql)
-    } else {
-        app.databases.use(.sqlite(.file(config.databaseFile.path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
-    }
-    app.migrations.add(Migration001CreateTenancy(), Migration002CreateSessions(), Migration003CreateMessages(), Migration004AgentSide())
-    if config.databaseURL == nil {
-        try await SQLiteTuning.apply(to: app)
-        app.lifecycle.use(SQLiteCheckpointer(path: config.databaseFile.path, restartBytes: config.walRestartMiB << 20, logger: app.logger))
+    let storage = StorageSetup(postgresURL: config.databaseURL, sqliteFile: config.databaseFile, walRestartBytes: config.walRestartMiB << 20)
+    try storage.register(on: app.databases, migrations: app.migrations)
+    if let checkpointer = try await storage.startSQLiteUpkeep(databases: app.databases, eventLoops: app.eventLoopGroup, logger: app.logger) {
+        app.lifecycle.use(StorageUpkeep(checkpointer: checkpointer))
     }
     if config.autoMigrate { try await app.autoMigrate() }
 
-    let sessions = TopicHub()
-    let feeds = TopicHub()
-    let fanout = LocalFanout(sessions: sessions, feeds: feeds)
-    let store: any MessageStore = config.databaseURL == nil
-        ? SQLiteMessageStore(path: config.databaseFile.path) : SQLMessageStore(db: app.db)
     let metrics = ChatMetrics()
-    let writer = MessageWriter(store: store, fanout: fanout, metrics: metrics, logger: app.logger, window: .microseconds(config.commitWindowMicros))
-    app.chat = ChatServices(
-        config: config,
-        tokens: try await TokenService(secret: config.jwtSecret, jwksFile: config.jwksFile),
-        sessions: sessions,
-        feeds: feeds,
-        fanout: fanout,
-        presence: Presence(writer: writer, grace: .seconds(config.presenceGraceSeconds)),
-        logins: LoginThrottle(bcryptCost: config.bcryptCost),
-        loops: LoopCounter(),
-        writer: writer,
+    let fanout = LocalFanout(metrics: metrics)
+    let writer = storage.openWriter(db: app.db, sink: fanout, logger: app.logger, window: .microseconds(config.commitWindowMicros))
+    let chat = Chat(
+        store: FluentChatStore(db: app.db),
+        log: writer,
         files: try FileStore(directory: config.mediaDirectory),
-        metrics: metrics)
+        tokens: try await JWTTokenService(secret: config.jwtSecret, jwksFile: config.jwksFile),
+        hasher: BcryptHasher(threadPool: app.threadPool, cost: config.bcryptCost),
+        presence: Presence(log: writer, grace: .seconds(config.presenceGraceSeconds)),
+        logins: LoginThrottle(),
+        settings: config.chatSettings)
+    app.realtime = Realtime(chat: chat, fanout: fanout, loops: LoopCounter(),
+                            messageBurst: config.socketMessageBurst, messagesPerSecond: config.socketMessagesPerSecond)
+    app.webSettings = WebSettings(publicURL: config.publicURL, publicVisitorHTTP: config.publicVisitorHTTP, demo: config.seedDemo)
 
     app.middleware = Middlewares()
     app.middleware.use(ResponseMetricsMiddleware(metrics: metrics))
@@ -50,10 +43,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         allowedOrigin: .originBased, allowedMethods: [.GET, .POST, .OPTIONS],
         allowedHeaders: [.accept, .authorization, .contentType, .origin, .xRequestedWith])))
     app.middleware.use(ErrorEnvelopeMiddleware())
-    // The pages: widget, demo, console. `/agent` is redirected to `/agent/` (relative links need the slash).
-    app.middleware.use(FileMiddleware(
-        publicDirectory: config.publicDirectory ?? app.directory.publicDirectory, defaultFile: "index.html",
-        directoryAction: .redirect))
+    // The pages: widget, demo, console, compiled in (or from LIVECHAT_PUBLIC_DIR). `/agent` is
+    // redirected to `/agent/` (relative links need the slash).
+    if let folder = config.publicDirectory {
+        app.middleware.use(FileMiddleware(publicDirectory: folder, defaultFile: "index.html", directoryAction: .redirect))
+    } else {
+        app.middleware.use(PagesMiddleware())
+    }
     app.routes.defaultMaxBodySize = "16kb"
     try routes(app)
 
@@ -61,7 +57,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateDepartmentCommand(), as: "create-department")
     app.asyncCommands.use(CreateAgentCommand(), as: "create-agent")
     app.asyncCommands.use(MintTokenCommand(), as: "mint-token")
-    app.lifecycle.use(ShutdownDrain())
+    ShutdownDrain.install(writer: writer, on: app)
 
-    if config.seedDemo { app.lifecycle.use(DemoBanner()) }
+    if config.seedDemo { app.lifecycle.use(DemoBanner(config: config)) }
 }

@@ -1,3 +1,5 @@
+import ChatHTTP
+import ChatRealtime
 import Vapor
 
 func routes(_ app: Application) throws {

@@ -1,3 +1,5 @@
+import ChatDomain
+import ChatRealtime
 import Vapor
 
 /// `livechat create-agent --business ID --email E --password P --name N`
@@ -18,10 +20,8 @@ struct CreateAgentCommand: AsyncCommand {
         // The same rules as the admin API and the login: trimmed, 8 to 72 characters.
         let password = (signature.password ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (8...72).contains(password.count) else { throw ConfigError("--password must have 8 to 72 characters") }
-        let app = context.application
-        let hash = try Bcrypt.hash(password, cost: app.chat.config.bcryptCost)
-        let agent = try await Directory(db: app.db)
-            .createAgent(business: business, email: email, passwordHash: hash, name: signature.name ?? email)
-        context.console.output("agent \(try agent.requireID().lowercasedText)")
+        let agent = try await context.application.chat
+            .createAgent(business: business, email: email, password: password, name: signature.name ?? email)
+        context.console.output("agent \(agent.id.lowercasedText)")
     }
 }

@@ -1,3 +1,5 @@
+import ChatDomain
+import ChatRealtime
 import Vapor
 
 /// `livechat create-business --name NAME [--allowed-origins a,b] [--allow-unverified-customer-ids]`
@@ -14,9 +16,9 @@ struct CreateBusinessCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let name = signature.name, !name.isEmpty else { throw ConfigError("--name is required") }
         let origins = (signature.origins ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let business = try await Directory(db: context.application.db)
-            .createBusiness(name: name, allowedOrigins: origins, allowUnverifiedCustomerIDs: signature.allowUnverified)
-        context.console.output("business \(try business.requireID().lowercasedText)")
+        let business = try await context.application.chat.createBusiness(
+            name: name, allowedOrigins: origins, allowUnverifiedCustomerIDs: signature.allowUnverified)
+        context.console.output("business \(business.id.lowercasedText)")
         context.console.output("identity_secret \(business.identitySecret)")
     }
 }

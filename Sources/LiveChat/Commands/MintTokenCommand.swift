@@ -1,3 +1,5 @@
+import ChatDomain
+import ChatRealtime
 import Vapor
 
 /// `livechat mint-token --role admin|agent|visitor [--subject UUID] [--business ID] [--ttl SECONDS]`

@@ -3,6 +3,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Vapor
+@testable import ChatDomain
+@testable import ChatRealtime
 @testable import LiveChat
 
 /// A JSON object from a response or a socket frame.

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Vapor
+@testable import ChatDomain
 @testable import LiveChat
 
 /// A real server on a random port, on a temporary data folder deleted afterwards.
@@ -13,7 +14,7 @@ struct TestServer: Sendable {
     let config: AppConfig
 
     var base: String { "http://127.0.0.1:\(port)" }
-    var tokens: TokenService { app.chat.tokens }
+    var tokens: any TokenService { app.chat.tokens }
 
     static func config(directory: URL) -> AppConfig {
         AppConfig(jwtSecret: secret, dataDirectory: directory, bcryptCost: 4)
@@ -36,7 +37,7 @@ struct TestServer: Sendable {
     /// Stops like `serve` does: the drain runs while the sockets are still open, then the HTTP
     /// server stops, then the application (whose own shutdown finds nothing left to drain).
     func stop() async throws {
-        await ShutdownDrain().shutdownAsync(app)
+        await ShutdownDrain.installed(on: app)?.shutdownAsync(app)
         await app.server.shutdown()
         try await app.asyncShutdown()
     }

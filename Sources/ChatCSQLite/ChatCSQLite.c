@@ -1,0 +1,2 @@
+// Declarations only (include/ChatCSQLite.h): the definitions are sqlite-nio's.
+#include "ChatCSQLite.h"

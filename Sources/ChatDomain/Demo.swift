@@ -1,0 +1,43 @@
+import Foundation
+
+/// The demo business, department and agent created on first start, so a newcomer has a chat to try.
+package struct Demo: Sendable {
+    package static let businessName = "Demo Shop"
+    package static let agentEmail = "agent@demo.livechat"
+    package static let agentPassword = "demo-password"
+
+    package let business: UUID
+    package let department: UUID?
+    package let agent: UUID
+}
+
+extension Chat {
+    /// The demo, created where missing.
+    package func ensureDemo() async throws -> Demo {
+        let business: Business
+        if let found = try await store.business(named: Demo.businessName) {
+            business = found
+        } else {
+            business = try await createBusiness(name: Demo.businessName, allowedOrigins: [], allowUnverifiedCustomerIDs: false)
+        }
+        let department: Department
+        if let found = try await store.departments(of: business.id).first {
+            department = found
+        } else {
+            department = try await createDepartment(business: business.id, name: "Support")
+        }
+        let agent: Agent
+        if let existing = try await store.agent(email: Demo.agentEmail) {
+            agent = existing
+        } else {
+            agent = try await createAgent(business: business.id, email: Demo.agentEmail, password: Demo.agentPassword, name: "Demo Agent")
+        }
+        return Demo(business: business.id, department: department.id, agent: agent.id)
+    }
+
+    /// The demo business and its first department, if the demo exists.
+    package func existingDemo() async throws -> (business: UUID, department: UUID?)? {
+        guard let business = try await store.business(named: Demo.businessName) else { return nil }
+        return (business.id, try await store.departments(of: business.id).first?.id)
+    }
+}

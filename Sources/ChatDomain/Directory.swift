@@ -1,0 +1,44 @@
+import Foundation
+
+/// Creating and listing businesses, departments and agents (the admin API and the commands share it).
+extension Chat {
+    package func createBusiness(name: String, allowedOrigins: [String], allowUnverifiedCustomerIDs: Bool,
+                                autoAssign: Bool = false) async throws -> Business {
+        let business = Business(
+            name: name, identitySecret: RandomToken.hex(bytes: 32), allowedOrigins: allowedOrigins,
+            allowUnverifiedCustomerIDs: allowUnverifiedCustomerIDs, autoAssign: autoAssign)
+        try await store.insert(business)
+        return business
+    }
+
+    package func business(_ id: UUID) async throws -> Business {
+        guard let business = try await store.business(id) else { throw ChatError.businessNotFound }
+        return business
+    }
+
+    package func createDepartment(business: UUID, name: String) async throws -> Department {
+        _ = try await self.business(business)
+        let department = Department(businessID: business, name: name)
+        try await store.insert(department)
+        return department
+    }
+
+    /// An agent who signs in with `email` and `password` (8 to 72 characters, hashed here).
+    package func createAgent(business: UUID, email: String, password: String, name: String, department: UUID? = nil) async throws -> Agent {
+        _ = try await self.business(business)
+        if let department {
+            guard let found = try await store.department(department), found.businessID == business else { throw ChatError.departmentNotFound }
+        }
+        let normalized = email.lowercased()
+        if try await store.agent(email: normalized) != nil { throw ChatError.emailTaken }
+        let agent = Agent(businessID: business, email: normalized, passwordHash: try await hasher.hash(password), name: name,
+                          departmentID: department)
+        do {
+            try await store.insert(agent)
+        } catch {
+            if try await store.agent(email: normalized) != nil { throw ChatError.emailTaken }
+            throw error
+        }
+        return agent
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// What the rules read and write outside the message writer: the storage layer implements it
+/// (`FluentChatStore`, on SQLite or PostgreSQL). Inserts that break a uniqueness rule throw; the
+/// rules then look again to tell a lost race from a failure.
+package protocol ChatStore: DirectoryStore, VisitorStore, SessionStore, HistoryStore, FeedStore {
+    /// Answers when the database does (for `/health`).
+    func ping() async throws
+}
+
+/// Businesses, departments and agents.
+package protocol DirectoryStore: Sendable {
+    func insert(_ business: Business) async throws
+    func business(_ id: UUID) async throws -> Business?
+    func business(named name: String) async throws -> Business?
+    /// Every business, oldest first.
+    func businesses() async throws -> [Business]
+    func insert(_ department: Department) async throws
+    func department(_ id: UUID) async throws -> Department?
+    /// A business's departments, oldest first.
+    func departments(of business: UUID) async throws -> [Department]
+    /// Throws when the id or the email is taken.
+    func insert(_ agent: Agent) async throws
+    func agent(_ id: UUID) async throws -> Agent?
+    func agent(email: String) async throws -> Agent?
+    /// A business's agents, oldest first.
+    func agents(of business: UUID) async throws -> [Agent]
+}
+
+/// Visitors: guests and proven customers.
+package protocol VisitorStore: Sendable {
+    /// Throws when the business already has a visitor with this external id.
+    func insert(_ visitor: Visitor) async throws
+    func visitor(_ id: UUID) async throws -> Visitor?
+    func visitor(business: UUID, externalCustomerID: String) async throws -> Visitor?
+}
+
+/// Sessions, their assignment and the inbox.
+package protocol SessionStore: Sendable {
+    /// Throws when the visitor already has an active session with the business.
+    func insert(_ session: ChatSession) async throws
+    func session(_ id: UUID) async throws -> ChatSession?
+    func activeSession(visitor: UUID, business: UUID) async throws -> ChatSession?
+    /// Sets the agent of an active session, in one statement, if its current agent is one of
+    /// `allowedCurrent` (nil in the set: unassigned); `allowedCurrent == nil` allows any. True if set.
+    func assign(session: UUID, to agent: UUID, ifCurrentIn allowedCurrent: Set<UUID?>?) async throws -> Bool
+    /// Moves an active session to a department, unassigned. True if it was active.
+    func transfer(session: UUID, to department: UUID) async throws -> Bool
+    /// A page of a business's sessions, newest first (`limit` of them).
+    func sessions(matching query: InboxQuery, limit: Int) async throws -> [ChatSession]
+    /// What the inbox shows of each session besides the session itself, as `reader` sees it.
+    func overviews(of sessions: [ChatSession], reader: UUID?) async throws -> [SessionOverview]
+}
+
+/// Stored messages, attachments and read markers.
+package protocol HistoryStore: Sendable {
+    func message(_ id: UUID) async throws -> WireMessage?
+    /// A session's messages after `seq`, in order, at most `limit` (nil: all).
+    func messages(of session: UUID, after seq: Int, limit: Int?) async throws -> [WireMessage]
+    /// A session's attachments uploaded after `since` and up to `until` (each when given), oldest first.
+    func attachments(of session: UUID, since: Date?, until: Date?) async throws -> [Attachment]
+    func insert(_ attachment: Attachment) async throws
+    func attachment(storedName: String) async throws -> Attachment?
+    /// Moves `reader`'s marker in `session` forward to `seq`; false when it was there or further already.
+    func advanceReadMarker(session: UUID, reader: UUID, to seq: Int) async throws -> Bool
+}
+
+/// The business feed's stored events (written by the message writer).
+package protocol FeedStore: Sendable {
+    /// The cursor of the business's last event, 0 when it has none.
+    func latestCursor(of business: UUID) async throws -> Int
+    /// The business's events after `after` up to `upTo`, in cursor order, at most `limit`.
+    func feedEvents(of business: UUID, after: Int, upTo: Int, limit: Int) async throws -> [StoredFeedEvent]
+}
+
+/// What the inbox shows of a session besides the session itself.
+package struct SessionOverview: Sendable {
+    package let externalCustomerID: String?
+    package let department: Department?
+    package let assignedAgentName: String?
+    package let lastMessage: WireMessage?
+    package let unreadCount: Int
+
+    package init(externalCustomerID: String?, department: Department?, assignedAgentName: String?, lastMessage: WireMessage?,
+                 unreadCount: Int) {
+        self.externalCustomerID = externalCustomerID
+        self.department = department
+        self.assignedAgentName = assignedAgentName
+        self.lastMessage = lastMessage
+        self.unreadCount = unreadCount
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// A support agent of a business: created by an admin (email + password) or provisioned on first
+/// sight of a valid agent token (no password).
+package struct Agent: Sendable, Equatable {
+    package var id: UUID
+    package var businessID: UUID
+    package var email: String?
+    package var passwordHash: String?
+    package var name: String
+    /// The department the agent works in; nil: all departments of the business.
+    package var departmentID: UUID?
+    package var createdAt: Date
+
+    package init(id: UUID = UUID(), businessID: UUID, email: String?, passwordHash: String?, name: String,
+                 departmentID: UUID? = nil, createdAt: Date = WireTime.now()) {
+        self.id = id
+        self.businessID = businessID
+        self.email = email
+        self.passwordHash = passwordHash
+        self.name = name
+        self.departmentID = departmentID
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// The seed's checks on a chat socket, in the contract's order, decided before the upgrade:
+/// no session_id → `missingSession`; malformed, unknown or another business's session →
+/// `invalidSession`; no or bad token, or a caller who is neither its visitor nor an agent of its
+/// business → `unauthorized`; ended → `ended` (with, given `last_seq`, what was missed).
+/// The realtime layer turns each refusal into its close code.
+package enum SocketAdmission: Sendable {
+    case accept(session: ChatSession, identity: Identity, lastSeq: Int?)
+    case missingSession
+    case invalidSession
+    case unauthorized
+    /// The session has ended; `missed` is nil when the client gave no `last_seq`.
+    case ended(session: UUID, at: Date, missed: [WireMessage]?)
+}
+
+extension Chat {
+    /// Throws `originNotAllowed` (answered before the upgrade) for a page the business does not allow.
+    package func admitChatSocket(sessionID raw: String?, token: String?, origin: String?, lastSeq rawSeq: String?) async throws -> SocketAdmission {
+        guard let raw, !raw.isEmpty else { return .missingSession }
+        guard let id = UUID(uuidString: raw), let session = try await store.session(id),
+              let business = try await store.business(session.businessID)
+        else { return .invalidSession }
+        try OriginPolicy.check(origin, allowed: business.allowedOrigins)
+
+        guard let token, token.utf8.count <= 8192, let claims = await tokens.verify(token), claims.role != .admin else {
+            return .unauthorized
+        }
+        guard claims.business == session.businessID else { return .invalidSession }
+        guard let identity = try? await identity(for: claims) else { return .unauthorized }
+        if case .visitor(let visitor, _) = identity, visitor != session.visitorID { return .unauthorized }
+
+        let lastSeq = rawSeq.flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
+        if let endedAt = session.endedAt {
+            var missed: [WireMessage]?
+            if let lastSeq { missed = try await store.messages(of: id, after: lastSeq, limit: nil) }
+            return .ended(session: id, at: endedAt, missed: missed)
+        }
+        return .accept(session: session, identity: identity, lastSeq: lastSeq)
+    }
+
+    /// The agent of a feed socket's token, or nil (the socket is then refused with 4003).
+    package func admitFeedSocket(token: String?) async -> (agent: UUID, business: UUID)? {
+        guard let token, case .agent(let agent, let business)? = try? await identity(for: token) else { return nil }
+        return (agent, business)
+    }
+
+    /// An accepted chat socket's catch-up: what it missed after `lastSeq` (when given), in order,
+    /// and when the session ended if it ended meanwhile.
+    package func catchUp(of session: UUID, after lastSeq: Int?) async throws -> (missed: [WireMessage], endedAt: Date?) {
+        var missed: [WireMessage] = []
+        if let lastSeq { missed = try await store.messages(of: session, after: lastSeq, limit: nil) }
+        return (missed, try await store.session(session)?.endedAt)
+    }
+}
+
+/// The agent feed's catch-up: the current cursor and, from a cursor the client last saw, what it missed.
+extension Chat {
+    package static let maxFeedReplay = 5000
+
+    package struct FeedReplay: Sendable {
+        package let latest: Int
+        package let missed: [StoredFeedEvent]
+        /// More were missed than `maxFeedReplay`: the client should reload the inbox.
+        package let truncated: Bool
+    }
+
+    package func feedReplay(of business: UUID, after: Int?) async throws -> FeedReplay {
+        let latest = try await store.latestCursor(of: business)
+        guard let after, after < latest else { return FeedReplay(latest: latest, missed: [], truncated: false) }
+        let missed = try await store.feedEvents(of: business, after: after, upTo: latest, limit: Self.maxFeedReplay)
+        return FeedReplay(latest: latest, missed: missed, truncated: missed.count == Self.maxFeedReplay)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// `POST /chat/start-session/`: works out who the visitor is and returns their one active
+/// session with the business, creating it (announced on the business feed, and dealt to an
+/// online agent when the business auto-assigns) when there is none.
+extension Chat {
+    package struct StartRequest: Sendable {
+        package var business: UUID
+        package var department: UUID?
+        package var externalCustomerID: String?
+        package var customerToken: String?
+        /// The verified caller of the `Authorization` header, if any.
+        package var caller: Identity?
+        package var origin: String?
+
+        package init(business: UUID, department: UUID?, externalCustomerID: String?, customerToken: String?, caller: Identity?,
+                     origin: String?) {
+            self.business = business
+            self.department = department
+            self.externalCustomerID = externalCustomerID
+            self.customerToken = customerToken
+            self.caller = caller
+            self.origin = origin
+        }
+    }
+
+    package struct Started: Sendable {
+        package let session: ChatSession
+        package let visitor: UUID
+        package let created: Bool
+        /// A visitor token for `visitor`.
+        package let token: String
+    }
+
+    package func startSession(_ request: StartRequest) async throws -> Started {
+        guard let business = try await store.business(request.business) else { throw ChatError.businessNotFound }
+        try OriginPolicy.check(request.origin, allowed: business.allowedOrigins)
+        if let department = request.department {
+            guard let found = try await store.department(department), found.businessID == request.business else {
+                throw ChatError.departmentNotFound
+            }
+        }
+        let visitor = try await resolveVisitor(request, business: business)
+        let (session, created) = try await activeSession(of: visitor, in: business, department: request.department)
+        let token = try await tokens.mint(role: .visitor, subject: visitor, business: business.id, lifetime: settings.visitorTokenLifetime)
+        if created { try await announceStart(session, autoAssign: business.autoAssign) }
+        return Started(session: session, visitor: visitor, created: created, token: token)
+    }
+
+    /// The visitor's active session, or a new one (true); two starts at once find the same session.
+    private func activeSession(of visitor: UUID, in business: Business, department: UUID?) async throws -> (ChatSession, Bool) {
+        if let existing = try await store.activeSession(visitor: visitor, business: business.id) { return (existing, false) }
+        let session = ChatSession(businessID: business.id, departmentID: department, visitorID: visitor)
+        do {
+            try await store.insert(session)
+            return (session, true)
+        } catch {
+            // The partial unique index refused a second active session: another request won the race.
+            guard let existing = try await store.activeSession(visitor: visitor, business: business.id) else { throw error }
+            return (existing, false)
+        }
+    }
+
+    /// The visitor token's holder, else the customer proven by `customer_token`, else (when the
+    /// business allows it) the bare `external_customer_id`, else a new guest.
+    private func resolveVisitor(_ request: StartRequest, business: Business) async throws -> UUID {
+        if case .visitor(let id, let businessID)? = request.caller, businessID == request.business,
+           let visitor = try await store.visitor(id), visitor.businessID == businessID {
+            return id
+        }
+        if let customerToken = request.customerToken {
+            guard let proven = await tokens.verifyCustomerToken(customerToken, identitySecret: business.identitySecret),
+                  !proven.isEmpty, proven.count <= 255 else {
+                throw ChatError.customerTokenInvalid
+            }
+            if let given = request.externalCustomerID, given != proven { throw ChatError.customerTokenMismatch }
+            return try await customer(proven, of: request.business)
+        }
+        if let external = request.externalCustomerID {
+            guard business.allowUnverifiedCustomerIDs else { throw ChatError.customerIDUnproven }
+            return try await customer(external, of: request.business)
+        }
+        let guest = Visitor(businessID: request.business, externalCustomerID: nil)
+        try await store.insert(guest)
+        return guest.id
+    }
+
+    private func customer(_ external: String, of business: UUID) async throws -> UUID {
+        if let visitor = try await store.visitor(business: business, externalCustomerID: external) { return visitor.id }
+        let visitor = Visitor(businessID: business, externalCustomerID: external)
+        do {
+            try await store.insert(visitor)
+            return visitor.id
+        } catch {
+            guard let existing = try await store.visitor(business: business, externalCustomerID: external) else { throw error }
+            return existing.id
+        }
+    }
+
+    private struct SessionStartedEvent: Encodable {
+        let type = "session_started"
+        let session_id: String
+        let session: SessionSummary
+    }
+
+    /// Tells the business feed, and deals the chat to an online agent when the business wants it.
+    private func announceStart(_ session: ChatSession, autoAssign dealt: Bool) async throws {
+        let summary = try await summaries(of: [session], reader: nil)[0]
+        try await log.publish(FeedDraft(
+            business: session.businessID, type: "session_started",
+            body: SessionStartedEvent(session_id: summary.session_id, session: summary)))
+        if dealt { try await autoAssign(session) }
+    }
+}
+
+/// A business's list of allowed page origins; empty allows every origin.
+package enum OriginPolicy {
+    package static func allows(_ origin: String?, allowed: [String]) -> Bool {
+        guard !allowed.isEmpty, let origin else { return true }
+        let normalized = origin.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        return allowed.contains { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/")) == normalized }
+    }
+
+    package static func check(_ origin: String?, allowed: [String]) throws {
+        guard allows(origin, allowed: allowed) else { throw ChatError.originNotAllowed }
+    }
+}

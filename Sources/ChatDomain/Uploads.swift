@@ -1,0 +1,110 @@
+import Foundation
+
+/// `POST /chat/upload-file/`: binding an upload to its session and uploader, typing it from its
+/// bytes, and recording it. The HTTP layer streams the body to a temporary file first.
+extension Chat {
+    /// The text fields of an upload form.
+    package struct UploadForm: Sendable {
+        package var sessionID: UUID?
+        package var uploadedByEndUser: UUID?
+        package var uploadedByAgent: UUID?
+        package var message: UUID?
+
+        package init(sessionID: UUID?, uploadedByEndUser: UUID?, uploadedByAgent: UUID?, message: UUID?) {
+            self.sessionID = sessionID
+            self.uploadedByEndUser = uploadedByEndUser
+            self.uploadedByAgent = uploadedByAgent
+            self.message = message
+        }
+    }
+
+    /// A finished upload on its way to the file store.
+    package struct UploadedFile: Sendable {
+        package let temporary: URL
+        package let rawName: String
+        package let head: [UInt8]
+        package let size: Int
+
+        package init(temporary: URL, rawName: String, head: [UInt8], size: Int) {
+            self.temporary = temporary
+            self.rawName = rawName
+            self.head = head
+            self.size = size
+        }
+    }
+
+    /// Binds the upload to its session (checked against `caller`; nil: the seed's public visitor
+    /// mode, where the form names the visitor), types it and keeps it. `url` makes a stored name's URL.
+    package func recordUpload(_ file: UploadedFile, form: UploadForm, caller: Identity?,
+                              url: (String) -> String) async throws -> Attachment {
+        guard file.size > 0 else { throw ChatError.invalid("file", "The submitted file is empty.") }
+        let (session, visitor, agent) = try await uploadTarget(form, caller: caller)
+        if let message = form.message {
+            guard let found = try await store.message(message), found.sessionID == session.id else {
+                throw ChatError.invalid("message", "Unknown message for this session.")
+            }
+        }
+        let safeName = FileName.sanitize(file.rawName)
+        guard let kind = FileKind.detect(head: file.head, fileName: safeName) else { throw ChatError.fileTypeNotAllowed }
+        let storedName = try files.keep(file.temporary, kind: kind)
+        let attachment = Attachment(
+            sessionID: session.id, storedName: storedName, url: url(storedName), fileName: FileName.sanitize(file.rawName, kind: kind),
+            contentType: kind.contentType, size: file.size, messageID: form.message, uploadedByEndUser: visitor, uploadedByAgent: agent)
+        do {
+            try await store.insert(attachment)
+        } catch {
+            files.remove(storedName: storedName)
+            throw error
+        }
+        return attachment
+    }
+
+    /// The active session an upload goes to, and its uploader (visitor or agent).
+    private func uploadTarget(_ form: UploadForm, caller: Identity?) async throws -> (ChatSession, visitor: UUID?, agent: UUID?) {
+        let session: ChatSession
+        let uploader: (UUID?, UUID?)
+        switch caller {
+        case .visitor(let id, let business)?:
+            if let endUser = form.uploadedByEndUser, endUser != id {
+                throw ChatError.wrongUploader("uploaded_by_end_user must be the visitor of this token.")
+            }
+            if form.uploadedByAgent != nil { throw ChatError.wrongUploader("A visitor cannot upload as an agent.") }
+            session = try await visitorSession(visitor: id, business: business, sessionID: form.sessionID)
+            uploader = (id, nil)
+        case .agent(let id, let business)?:
+            if let agent = form.uploadedByAgent, agent != id {
+                throw ChatError.wrongUploader("uploaded_by_agent must be the agent of this token.")
+            }
+            if form.uploadedByEndUser != nil { throw ChatError.wrongUploader("An agent cannot upload as a visitor.") }
+            guard let sessionID = form.sessionID else {
+                throw ChatError.invalid("session_id", "Agents name the session to attach the file to.")
+            }
+            session = try await self.session(sessionID, as: .agent(id: id, business: business))
+            uploader = (nil, id)
+        case .admin?:
+            throw ChatError.forbidden
+        case nil:
+            // Public visitor mode: the visitor names themself.
+            guard let endUser = form.uploadedByEndUser else { throw ChatError.unauthenticated }
+            guard let visitor = try await store.visitor(endUser) else { throw ChatError.noActiveSession }
+            session = try await visitorSession(visitor: endUser, business: visitor.businessID, sessionID: form.sessionID)
+            uploader = (endUser, nil)
+        }
+        guard session.isActive else { throw ChatError.sessionEnded }
+        return (session, uploader.0, uploader.1)
+    }
+
+    private func visitorSession(visitor: UUID, business: UUID, sessionID: UUID?) async throws -> ChatSession {
+        if let sessionID { return try await session(sessionID, as: .visitor(id: visitor, business: business)) }
+        guard let session = try await store.activeSession(visitor: visitor, business: business) else { throw ChatError.noActiveSession }
+        return session
+    }
+
+    /// A stored file's attachment row, for serving it.
+    package func attachment(storedName: String) async throws -> (Attachment, path: String) {
+        guard let path = files.path(of: storedName), let attachment = try await store.attachment(storedName: storedName) else {
+            throw ChatError.fileNotFound
+        }
+        return (attachment, path)
+    }
+}

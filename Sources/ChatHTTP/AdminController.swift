@@ -1,0 +1,135 @@
+import ChatDomain
+import ChatRealtime
+import Vapor
+
+/// The platform admin's API: businesses, their departments and agents (admin token only).
+package struct AdminController: RouteCollection {
+    struct BusinessPayload: Content {
+        let id: String
+        let name: String
+        let identity_secret: String?
+        let allowed_origins: [String]
+        let allow_unverified_customer_ids: Bool
+        let auto_assign: Bool
+        let created_at: String
+
+        init(_ business: Business, withSecret: Bool) {
+            id = business.id.lowercasedText
+            name = business.name
+            identity_secret = withSecret ? business.identitySecret : nil
+            allowed_origins = business.allowedOrigins
+            allow_unverified_customer_ids = business.allowUnverifiedCustomerIDs
+            auto_assign = business.autoAssign
+            created_at = WireTime.iso(business.createdAt)
+        }
+    }
+
+    struct DepartmentPayload: Content {
+        let id: String
+        let business: String
+        let name: String
+        let created_at: String
+
+        init(_ department: Department) {
+            id = department.id.lowercasedText
+            business = department.businessID.lowercasedText
+            name = department.name
+            created_at = WireTime.iso(department.createdAt)
+        }
+    }
+
+    struct AgentPayload: Content {
+        let id: String
+        let business: String
+        let email: String?
+        let name: String
+        let department: String?
+        let created_at: String
+
+        init(_ agent: Agent) {
+            id = agent.id.lowercasedText
+            business = agent.businessID.lowercasedText
+            email = agent.email
+            name = agent.name
+            department = agent.departmentID?.lowercasedText
+            created_at = WireTime.iso(agent.createdAt)
+        }
+    }
+
+    package init() {}
+
+    package func boot(routes: any RoutesBuilder) throws {
+        let admin = routes.grouped("admin", "businesses")
+        admin.post(use: createBusiness)
+        admin.get(use: listBusinesses)
+        admin.post(":business", "departments", use: createDepartment)
+        admin.get(":business", "departments", use: listDepartments)
+        admin.post(":business", "agents", use: createAgent)
+        admin.get(":business", "agents", use: listAgents)
+    }
+
+    private func businessID(_ req: Request) throws -> UUID {
+        guard let raw = req.parameters.get("business"), let id = UUID(uuidString: raw) else { throw ChatError.businessNotFound }
+        return id
+    }
+
+    @Sendable
+    func createBusiness(req: Request) async throws -> Response {
+        try await req.requireAdmin()
+        let fields = try req.jsonFields()
+        let origins = try fields.stringList("allowed_origins") ?? []
+        for origin in origins where URL(string: origin)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ChatError.invalid("allowed_origins", "\"\(origin)\" is not an origin such as https://shop.example.")
+        }
+        let business = try await req.chat.createBusiness(
+            name: try fields.requiredString("name"), allowedOrigins: origins,
+            allowUnverifiedCustomerIDs: try fields.bool("allow_unverified_customer_ids") ?? false,
+            autoAssign: try fields.bool("auto_assign") ?? false)
+        return try Envelope(message: "Business created successfully", data: BusinessPayload(business, withSecret: true)).response(status: .created)
+    }
+
+    @Sendable
+    func listBusinesses(req: Request) async throws -> Response {
+        try await req.requireAdmin()
+        let all = try await req.chat.store.businesses()
+        return try Envelope(message: "Businesses fetched successfully", data: all.map { BusinessPayload($0, withSecret: false) }).response()
+    }
+
+    @Sendable
+    func createDepartment(req: Request) async throws -> Response {
+        try await req.requireAdmin()
+        let fields = try req.jsonFields()
+        let department = try await req.chat.createDepartment(business: businessID(req), name: fields.requiredString("name"))
+        return try Envelope(message: "Department created successfully", data: DepartmentPayload(department)).response(status: .created)
+    }
+
+    @Sendable
+    func listDepartments(req: Request) async throws -> Response {
+        try await req.requireAdmin()
+        let business = try await req.chat.business(businessID(req))
+        let all = try await req.chat.store.departments(of: business.id)
+        return try Envelope(message: "Departments fetched successfully", data: all.map(DepartmentPayload.init)).response()
+    }
+
+    @Sendable
+    func createAgent(req: Request) async throws -> Response {
+        try await req.requireAdmin()
+        let fields = try req.jsonFields()
+        let email = try fields.requiredString("email")
+        guard email.contains("@"), !email.contains(" ") else { throw ChatError.invalid("email", "Enter a valid email address.") }
+        let password = try fields.requiredString("password", maxLength: 72)
+        guard password.count >= 8 else { throw ChatError.invalid("password", "Ensure this field has at least 8 characters.") }
+        let name = try fields.requiredString("name")
+        let agent = try await req.chat.createAgent(
+            business: businessID(req), email: email, password: password, name: name, department: try fields.uuid("department"))
+        return try Envelope(message: "Agent created successfully", data: AgentPayload(agent)).response(status: .created)
+    }
+
+    @Sendable
+    func listAgents(req: Request) async throws -> Response {
+        try await req.requireAdmin()
+        let business = try await req.chat.business(businessID(req))
+        let all = try await req.chat.store.agents(of: business.id)
+        return try Envelope(message: "Agents fetched successfully", data: all.map(AgentPayload.init)).response()
+    }
+}

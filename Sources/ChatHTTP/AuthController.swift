@@ -1,0 +1,43 @@
+import ChatDomain
+import ChatRealtime
+import Vapor
+
+/// `POST /auth/login/`: an agent's email and password → a token and the agent's profile
+/// (the rules, throttle included, are the domain's `Login.swift`).
+package struct AuthController: RouteCollection {
+    struct AgentProfile: Content {
+        let id: String
+        let name: String
+        let email: String?
+        let business: String
+        let department: String?
+
+        init(_ agent: Agent) {
+            id = agent.id.lowercasedText
+            name = agent.name
+            email = agent.email
+            business = agent.businessID.lowercasedText
+            department = agent.departmentID?.lowercasedText
+        }
+    }
+
+    struct Payload: Content {
+        let token: String
+        let agent: AgentProfile
+    }
+
+    package init() {}
+
+    package func boot(routes: any RoutesBuilder) throws {
+        routes.post("auth", "login", use: login)
+    }
+
+    @Sendable
+    func login(req: Request) async throws -> Response {
+        let fields = try req.jsonFields()
+        let email = try fields.requiredString("email")
+        let password = try fields.requiredString("password", maxLength: 72)
+        let (agent, token) = try await req.chat.login(email: email, password: password, from: req.remoteAddress?.ipAddress ?? "unknown")
+        return try Envelope(message: "Login successful", data: Payload(token: token, agent: AgentProfile(agent))).response()
+    }
+}

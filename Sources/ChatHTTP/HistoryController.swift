@@ -1,0 +1,34 @@
+import ChatDomain
+import ChatRealtime
+import Vapor
+
+/// `GET /chat/history/<session_id>/`: the combined timeline, with `after` and `limit`.
+package struct HistoryController: RouteCollection {
+    package init() {}
+
+    package func boot(routes: any RoutesBuilder) throws {
+        routes.get("chat", "history", ":session", use: history)
+    }
+
+    @Sendable
+    func history(req: Request) async throws -> Response {
+        let id = try Chat.sessionID(req.parameters.get("session"))
+        let publicAccess = req.webSettings.publicVisitorHTTP && req.bearerToken == nil
+        let caller: Identity? = publicAccess ? nil : try await req.requireIdentity()
+        _ = try await req.chat.session(id, as: caller ?? .admin)
+        var after: UUID?
+        if let raw = req.query[String.self, at: "after"], !raw.isEmpty {
+            guard let parsed = UUID(uuidString: raw) else { throw ChatError.invalid("after", "Must be a message id (UUID).") }
+            after = parsed
+        }
+        var limit = Timeline.defaultLimit
+        if let raw = req.query[String.self, at: "limit"] {
+            guard let parsed = Int(raw), (1...Timeline.maxLimit).contains(parsed) else {
+                throw ChatError.invalid("limit", "Must be an integer from 1 to \(Timeline.maxLimit).")
+            }
+            limit = parsed
+        }
+        let items = try await req.chat.timeline(of: id, as: caller, after: after, limit: limit)
+        return try Envelope(message: "Chat timeline fetched successfully", data: items).response()
+    }
+}

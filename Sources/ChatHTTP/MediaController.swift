@@ -1,0 +1,39 @@
+import ChatDomain
+import ChatRealtime
+import Vapor
+
+/// `GET /media/chat_attachments/<name>`: uploaded files, never sniffed, never run by the browser.
+package struct MediaController: RouteCollection {
+    package init() {}
+
+    package func boot(routes: any RoutesBuilder) throws {
+        routes.get("media", "chat_attachments", ":name", use: file)
+    }
+
+    @Sendable
+    func file(req: Request) async throws -> Response {
+        guard let name = req.parameters.get("name") else { throw ChatError.fileNotFound }
+        let (attachment, path) = try await req.chat.attachment(storedName: name)
+        let response = try await req.fileio.asyncStreamFile(at: path)
+        let inline = FileKind.isInline(contentType: attachment.contentType)
+        response.headers.replaceOrAdd(name: .contentType, value: attachment.contentType)
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; sandbox")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: ContentDisposition.header(inline: inline, fileName: attachment.fileName))
+        return response
+    }
+}
+
+/// `Content-Disposition` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / 5987).
+enum ContentDisposition {
+    static func header(inline: Bool, fileName: String) -> String {
+        let ascii = String(fileName.unicodeScalars.map { scalar -> Character in
+            scalar.isASCII && scalar.value >= 0x20 && !"\"\\;".unicodeScalars.contains(scalar) ? Character(scalar) : "_"
+        })
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = fileName.addingPercentEncoding(withAllowedCharacters: allowed) ?? ascii
+        return "\(inline ? "inline" : "attachment"); filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+}

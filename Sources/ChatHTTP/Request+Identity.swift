@@ -1,0 +1,32 @@
+import ChatDomain
+import ChatRealtime
+import Vapor
+
+extension Request {
+    /// The caller, or 401 when no valid token came.
+    func requireIdentity() async throws -> Identity {
+        guard let token = bearerToken else { throw ChatError.unauthenticated }
+        return try await chat.identity(for: token)
+    }
+
+    /// The caller when a token came (401 if it is not valid), nil without one.
+    func optionalIdentity() async throws -> Identity? {
+        guard bearerToken != nil else { return nil }
+        return try await requireIdentity()
+    }
+
+    func requireAdmin() async throws {
+        guard try await requireIdentity() == .admin else { throw ChatError.forbidden }
+    }
+
+    /// The calling agent and its business (401 without a token, 403 for visitors and admins).
+    func requireAgent() async throws -> (id: UUID, business: UUID) {
+        guard case .agent(let id, let business) = try await requireIdentity() else { throw ChatError.forbidden }
+        return (id, business)
+    }
+
+    /// The JSON object body, field by field.
+    func jsonFields() throws -> JSONFields {
+        try JSONFields(body.data.map { Data(buffer: $0) })
+    }
+}

@@ -1,0 +1,79 @@
+import ChatDomain
+import Logging
+import NIOCore
+import NIOWebSocket
+import Vapor
+
+/// `WS /ws/agent/?cursor=N`: the business's live feed for its agents — `session_started`,
+/// `session_ended`, `message`, `session_assigned`, `session_transferred`, `agent_presence` —
+/// each with its `cursor`. A client that reconnects with the last cursor it saw is first sent
+/// what it missed. The agent counts as online while a feed socket is open.
+package struct AgentFeedController: RouteCollection {
+    struct Established: Encodable {
+        let type = "connection_established"
+        let agent_id: String
+        let business: String
+        let cursor: Int
+    }
+
+    package init() {}
+
+    package func boot(routes: any RoutesBuilder) throws {
+        routes.get("ws", "agent", use: connect)
+    }
+
+    @Sendable
+    func connect(req: Request) async throws -> Response {
+        guard req.isWebSocketUpgrade else { throw SocketEndpointError.upgradeRequired }
+        let credentials = req.socketCredentials
+        let agent = await req.chat.admitFeedSocket(token: credentials.token)
+        let cursor = req.query[String.self, at: "cursor"].flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
+        let realtime = req.realtime
+        let logger = req.logger
+        return SocketUpgrader.response(subprotocol: credentials.offersBearer ? "Bearer" : nil) { channel in
+            channel.eventLoop.submit {
+                guard let (agent, business) = agent else {
+                    SocketUpgrader.refuse(channel, SocketRefusal(code: .unauthorized, preface: []), realtime: realtime)
+                    return
+                }
+                let identity = Identity.agent(id: agent, business: business)
+                let connection = SocketConnection(channel: channel, topic: .feed(business: business), identity: identity, catchingUp: true)
+                let work = SerialWork(counter: realtime.loops)
+                realtime.feeds.add(connection)
+                work.submit {
+                    await realtime.chat.presence.connected(agent: agent, business: business)
+                    do {
+                        try await Self.start(connection, agent: agent, business: business, after: cursor, chat: realtime.chat)
+                    } catch {
+                        logger.error("feed catch-up failed", metadata: ["error": "\(error)"])
+                        connection.close(code: .unexpectedServerError)
+                    }
+                }
+                // Answered in turn, after `connection_established` and the replay.
+                try SocketUpgrader.attach(connection, realtime: realtime, onText: { _ in
+                    work.submit { connection.sendError("The agent feed is read-only: chat on /ws/visitor-chat/.") }
+                }, onClosed: {
+                    work.submit {
+                        realtime.feeds.remove(connection)
+                        await realtime.chat.presence.disconnected(agent: agent)
+                    }
+                })
+            }
+        }
+    }
+
+    /// Announces the connection with the feed's current cursor, sends the events after `after`
+    /// (when given), then releases the events held meanwhile.
+    private static func start(_ connection: SocketConnection, agent: UUID, business: UUID, after: Int?, chat: Chat) async throws {
+        let replay = try await chat.feedReplay(of: business, after: after)
+        connection.send(json: Established(agent_id: agent.lowercasedText, business: business.lowercasedText, cursor: replay.latest))
+        let allocator = connection.channel.allocator
+        for event in replay.missed {
+            connection.send(FeedFrame.encode(event.payload.utf8, cursor: event.cursor, allocator: allocator))
+        }
+        if replay.truncated {
+            connection.sendError("Too many missed events: reload the inbox with GET /chat/sessions/.")
+        }
+        connection.finishCatchUp(lastSent: replay.latest)
+    }
+}

@@ -1,0 +1,131 @@
+import ChatDomain
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The life of one accepted chat socket after `connection_established`: catch-up, then every
+/// client frame in arrival order — read, then given to the chat's rules (`MessageFlow`: checked,
+/// handed to the writer, stored, then broadcast) or relayed (typing, read receipts) — and the
+/// participant's comings and goings. Text messages are taken on the event loop; everything that
+/// has to wait for something (catch-up, files, receipts, the goodbye) runs as `SerialWork`, in
+/// order, with no task while idle.
+struct ConnectionLoop: Sendable {
+    let connection: SocketConnection
+    let author: MessageFlow.Author
+    let realtime: Realtime
+    let logger: Logger
+    private let work: SerialWork
+    /// Frames handed to the serial work and not yet handled.
+    private let waiting = NIOLockedValueBox(0)
+
+    init(connection: SocketConnection, session: ChatSession, realtime: Realtime, logger: Logger) {
+        self.connection = connection
+        self.author = MessageFlow.Author(session: session.id, business: session.businessID, identity: connection.identity,
+                                         origin: connection)
+        self.realtime = realtime
+        self.logger = logger
+        work = SerialWork(counter: realtime.loops)
+    }
+
+    private var chat: Chat { realtime.chat }
+    private var session: UUID { author.session }
+
+    /// Called on the event loop for every text frame: a valid text message goes straight to the
+    /// writer when no earlier frame of this socket is still waiting (so their order holds);
+    /// anything else (files, receipts, refusals, or a frame behind others) waits its turn.
+    @Sendable
+    func receive(_ text: String) {
+        if waiting.withLockedValue({ $0 }) == 0, case .success(.text(let content, let clientID)) = InboundFrame.parse(text.utf8),
+           case .success(let message) = MessageFlow.text(content, clientID: clientID, by: author, limit: chat.settings.maxTextLength) {
+            chat.log.append(message)
+            return
+        }
+        waiting.withLockedValue { $0 += 1 }
+        work.submit { [self] in
+            await handle(text)
+            waiting.withLockedValue { $0 -= 1 }
+        }
+    }
+
+    /// Catch-up, then the participant's arrival (when it is their first socket in the session).
+    func start(lastSeq: Int?, firstOfParticipant: Bool) {
+        work.submit { [self] in
+            do {
+                try await catchUp(lastSeq: lastSeq)
+            } catch {
+                logger.error("catch-up failed", metadata: ["session": "\(session)", "error": "\(error)"])
+                connection.close(code: .unexpectedServerError)
+            }
+            if firstOfParticipant { relay(SessionSignal.Participant(joined: true, session: session, identity: connection.identity)) }
+        }
+    }
+
+    /// The channel closed: after every frame received before (nothing accepted is dropped), the
+    /// socket leaves its session, and the participant too when it was their last socket.
+    @Sendable
+    func closed() {
+        work.submit { [self] in
+            if realtime.sessions.remove(connection) {
+                relay(SessionSignal.Participant(joined: false, session: session, identity: connection.identity))
+            }
+        }
+    }
+
+    /// Sends what a reconnecting client missed, then releases the events held meanwhile. Also
+    /// covers a session that ended between the handshake and the registration with the hub.
+    private func catchUp(lastSeq: Int?) async throws {
+        let (missed, endedAt) = try await chat.catchUp(of: session, after: lastSeq)
+        for message in missed { connection.send(connection.channel.allocator.buffer(string: message.json)) }
+        connection.finishCatchUp(lastSent: missed.last?.seq ?? 0)
+        if let endedAt {
+            connection.send(json: ServerFrame.sessionEnded(session, at: endedAt))
+            connection.close(code: .sessionEnded)
+        }
+    }
+
+    private func handle(_ text: String) async {
+        switch InboundFrame.parse(text.utf8) {
+        case .failure(let refusal):
+            connection.sendError(refusal.message)
+        case .success(.text(let content, let clientID)):
+            switch MessageFlow.text(content, clientID: clientID, by: author, limit: chat.settings.maxTextLength) {
+            case .success(let message): chat.log.append(message)
+            case .failure(let refusal): connection.refused(refusal)
+            }
+        case .success(.file(let url, let isAudio, let clientID)):
+            await answering("file message lookup failed", tell: "The file could not be checked. Please send it again.") {
+                chat.log.append(try await MessageFlow.file(url: url, isAudio: isAudio, clientID: clientID, by: author, in: chat.store))
+            }
+        case .success(.endSession):
+            await answering("end_session failed", tell: "The session could not be ended. Please try again.") {
+                _ = try await chat.log.end(session: session)
+            }
+        case .success(.typing(let isTyping)):
+            relay(SessionSignal.Typing(session: session, sender: connection.identity, isTyping: isTyping))
+        case .success(.read(let messageID)):
+            await answering("read marker failed", tell: "The read receipt could not be stored. Please send it again.") {
+                if let receipt = try await chat.markRead(messageID, in: session, by: connection.identity) { relay(receipt) }
+            }
+        }
+    }
+
+    /// Runs `body`; a refusal of the rules is answered with its sentence, any other failure is
+    /// logged and answered with `message`.
+    private func answering(_ what: String, tell message: String, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+        } catch let refusal as ChatError {
+            connection.refused(refusal)
+        } catch {
+            logger.error("\(what)", metadata: ["session": "\(session)", "error": "\(error)"])
+            connection.sendError(message)
+        }
+    }
+
+    /// Sends a signal to the session's other sockets (on every node).
+    private func relay<Signal: Encodable>(_ signal: Signal) {
+        let payload = JSONFrame.encode(signal, allocator: connection.channel.allocator)
+        realtime.fanout.publish(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload, excluding: connection.id))
+    }
+}

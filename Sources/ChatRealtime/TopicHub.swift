@@ -1,0 +1,80 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The open sockets of each topic (session or business feed) on this node, and who they belong to.
+package final class TopicHub: Sendable {
+    private struct Entry {
+        var sockets: [UUID: SocketConnection] = [:]
+        /// Open sockets per participant (visitor or agent id).
+        var perParticipant: [UUID: Int] = [:]
+    }
+
+    private let topics = NIOLockedValueBox<[HubEvent.Topic: Entry]>([:])
+
+    /// Adds a socket; true when it is its participant's first socket on the topic.
+    @discardableResult
+    func add(_ connection: SocketConnection) -> Bool {
+        topics.withLockedValue { all in
+            var entry = all[connection.topic] ?? Entry()
+            entry.sockets[connection.id] = connection
+            let participant = connection.identity.subject ?? connection.id
+            entry.perParticipant[participant, default: 0] += 1
+            all[connection.topic] = entry
+            return entry.perParticipant[participant] == 1
+        }
+    }
+
+    /// Removes a socket; true when it was its participant's last socket on the topic.
+    @discardableResult
+    func remove(_ connection: SocketConnection) -> Bool {
+        topics.withLockedValue { all in
+            guard var entry = all[connection.topic], entry.sockets.removeValue(forKey: connection.id) != nil else { return false }
+            let participant = connection.identity.subject ?? connection.id
+            let left = (entry.perParticipant[participant] ?? 1) - 1
+            entry.perParticipant[participant] = left > 0 ? left : nil
+            all[connection.topic] = entry.sockets.isEmpty ? nil : entry
+            return left == 0
+        }
+    }
+
+    /// Hands the events to every socket of their topics, in the caller's order: one task per
+    /// event loop writes all of its sockets' frames, then flushes each socket once.
+    func deliver(_ events: [HubEvent]) {
+        var perLoop: [ObjectIdentifier: (loop: any EventLoop, writes: [(SocketConnection, HubEvent)])] = [:]
+        topics.withLockedValue { all in
+            for event in events {
+                guard let sockets = all[event.topic]?.sockets.values else { continue }
+                for connection in sockets where connection.id != event.excluding {
+                    let loop = connection.channel.eventLoop
+                    perLoop[ObjectIdentifier(loop), default: (loop, [])].writes.append((connection, event))
+                }
+            }
+        }
+        for (_, batch) in perLoop {
+            // Decided here, in order, so that events held for a catching-up socket stay in order.
+            let admitted = batch.writes.filter { $0.0.admit($0.1) }
+            guard !admitted.isEmpty else { continue }
+            batch.loop.execute {
+                var touched: [UUID: SocketConnection] = [:]
+                for (connection, event) in admitted {
+                    connection.writeOnLoop(event, flush: false)
+                    touched[connection.id] = connection
+                }
+                for connection in touched.values { connection.channel.flush() }
+            }
+        }
+    }
+
+    package var connectionCount: Int {
+        topics.withLockedValue { $0.values.reduce(0) { $0 + $1.sockets.count } }
+    }
+
+    /// Closes every socket with 1001 (server going away), for shutdown.
+    package func closeAll() {
+        let all = topics.withLockedValue { $0.values.flatMap { $0.sockets.values } }
+        for connection in all {
+            connection.close(code: .goingAway)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ChatDomain
+import Foundation
+
+/// Where the writer stores messages, session ends and feed events, running the domain's
+/// `BatchPlan` inside its transaction. Called only from the writer's thread, which may block on it.
+/// `SQLiteMessageStore` drives SQLite through its C API; `SQLMessageStore` speaks SQL through
+/// Fluent (PostgreSQL).
+protocol BatchStore: Sendable {
+    /// Stores a batch in one transaction; one outcome per message, in batch order.
+    func store(_ batch: [PendingMessage]) throws -> [BatchPlan.Outcome]
+
+    /// Ends the session if it is active, with its `session_ended` feed event; nil if it had ended.
+    func end(session: UUID, at date: Date) throws -> EndedSession?
+
+    /// Stores a feed event; returns its cursor.
+    func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int
+
+    /// Releases what the store holds (its connection, the data folder's writer lock); last call.
+    func close()
+}
+
+/// A session the writer just ended, and its feed event.
+struct EndedSession: Sendable {
+    let draft: FeedDraft
+    let cursor: Int
+}

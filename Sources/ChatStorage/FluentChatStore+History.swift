@@ -1,0 +1,78 @@
+import ChatDomain
+import Fluent
+import Foundation
+import SQLKit
+
+extension FluentChatStore {
+    package func message(_ id: UUID) async throws -> WireMessage? {
+        try await ChatMessageModel.find(id, on: db)?.record
+    }
+
+    package func messages(of session: UUID, after seq: Int, limit: Int?) async throws -> [WireMessage] {
+        var query = ChatMessageModel.query(on: db).filter(\.$sessionID == session).filter(\.$seq > seq).sort(\.$seq)
+        if let limit { query = query.limit(limit) }
+        return try await query.all().map(\.record)
+    }
+
+    package func attachments(of session: UUID, since: Date?, until: Date?) async throws -> [Attachment] {
+        var query = AttachmentModel.query(on: db).filter(\.$sessionID == session)
+        if let since { query = query.filter(\.$createdAt > since) }
+        if let until { query = query.filter(\.$createdAt <= until) }
+        return try await query.sort(\.$createdAt).all().map(\.record)
+    }
+
+    package func insert(_ attachment: Attachment) async throws {
+        try await AttachmentModel(attachment).create(on: db)
+    }
+
+    package func attachment(storedName: String) async throws -> Attachment? {
+        try await AttachmentModel.query(on: db).filter(\.$storedName == storedName).first()?.record
+    }
+
+    package func advanceReadMarker(session: UUID, reader: UUID, to seq: Int) async throws -> Bool {
+        try await advance(session: session, reader: reader, to: seq, retrying: true)
+    }
+
+    private func advance(session: UUID, reader: UUID, to seq: Int, retrying: Bool) async throws -> Bool {
+        let now = WireTime.now()
+        let moved = try await db.sql().raw("""
+            UPDATE read_markers SET last_read_seq = \(bind: seq), updated_at = \(bind: now)
+            WHERE session_id = \(bind: session) AND reader_id = \(bind: reader) AND last_read_seq < \(bind: seq) RETURNING id
+            """).all()
+        if !moved.isEmpty { return true }
+        if try await ReadMarkerModel.query(on: db).filter(\.$sessionID == session).filter(\.$readerID == reader).first() != nil {
+            return false
+        }
+        let marker = ReadMarkerModel()
+        marker.id = UUID()
+        marker.sessionID = session
+        marker.readerID = reader
+        marker.lastReadSeq = seq
+        marker.updatedAt = now
+        do {
+            try await marker.create(on: db)
+            return true
+        } catch {
+            // Created meanwhile by the same reader on another socket: move it forward instead.
+            guard retrying else { throw error }
+            return try await advance(session: session, reader: reader, to: seq, retrying: false)
+        }
+    }
+
+    // MARK: Feed
+
+    package func latestCursor(of business: UUID) async throws -> Int {
+        try await FeedEventModel.query(on: db).filter(\.$businessID == business).max(\.$id) ?? 0
+    }
+
+    package func feedEvents(of business: UUID, after: Int, upTo: Int, limit: Int) async throws -> [StoredFeedEvent] {
+        try await FeedEventModel.query(on: db)
+            .filter(\.$businessID == business)
+            .filter(\.$id > after)
+            .filter(\.$id <= upTo)
+            .sort(\.$id)
+            .limit(limit)
+            .all()
+            .compactMap { event in event.id.map { StoredFeedEvent(cursor: $0, payload: event.payload) } }
+    }
+}

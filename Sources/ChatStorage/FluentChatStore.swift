@@ -1,0 +1,81 @@
+import ChatDomain
+import Fluent
+import Foundation
+import SQLKit
+
+/// The chat's store over Fluent (SQLite or PostgreSQL): the domain's ports for everything but
+/// the message writer. Sessions, history and the feed are in `FluentChatStore+*.swift`.
+package struct FluentChatStore: ChatStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
+    package func ping() async throws {
+        _ = try await db.sql().raw("SELECT 1 AS ok").all()
+    }
+
+    // MARK: Directory
+
+    package func insert(_ business: Business) async throws {
+        try await BusinessModel(business).create(on: db)
+    }
+
+    package func business(_ id: UUID) async throws -> Business? {
+        try await BusinessModel.find(id, on: db)?.record
+    }
+
+    package func business(named name: String) async throws -> Business? {
+        try await BusinessModel.query(on: db).filter(\.$name == name).sort(\.$createdAt).first()?.record
+    }
+
+    package func businesses() async throws -> [Business] {
+        try await BusinessModel.query(on: db).sort(\.$createdAt).all().map(\.record)
+    }
+
+    package func insert(_ department: Department) async throws {
+        try await DepartmentModel(department).create(on: db)
+    }
+
+    package func department(_ id: UUID) async throws -> Department? {
+        try await DepartmentModel.find(id, on: db)?.record
+    }
+
+    package func departments(of business: UUID) async throws -> [Department] {
+        try await DepartmentModel.query(on: db).filter(\.$businessID == business).sort(\.$createdAt).all().map(\.record)
+    }
+
+    package func insert(_ agent: Agent) async throws {
+        try await AgentModel(agent).create(on: db)
+    }
+
+    package func agent(_ id: UUID) async throws -> Agent? {
+        try await AgentModel.find(id, on: db)?.record
+    }
+
+    package func agent(email: String) async throws -> Agent? {
+        try await AgentModel.query(on: db).filter(\.$email == email).first()?.record
+    }
+
+    package func agents(of business: UUID) async throws -> [Agent] {
+        try await AgentModel.query(on: db).filter(\.$businessID == business).sort(\.$createdAt).all().map(\.record)
+    }
+
+    // MARK: Visitors
+
+    package func insert(_ visitor: Visitor) async throws {
+        try await VisitorModel(visitor).create(on: db)
+    }
+
+    package func visitor(_ id: UUID) async throws -> Visitor? {
+        try await VisitorModel.find(id, on: db)?.record
+    }
+
+    package func visitor(business: UUID, externalCustomerID: String) async throws -> Visitor? {
+        try await VisitorModel.query(on: db)
+            .filter(\.$businessID == business)
+            .filter(\.$externalCustomerID == externalCustomerID)
+            .first()?.record
+    }
+}

@@ -1,0 +1,8 @@
+import Fluent
+
+/// Every migration, in order: the server applies the pending ones at boot (or `livechat migrate`).
+package enum ChatMigrations {
+    package static let all: [any Migration] = [
+        Migration001CreateTenancy(), Migration002CreateSessions(), Migration003CreateMessages(), Migration004AgentSide(),
+    ]
+}

@@ -1,0 +1,138 @@
+import ChatDomain
+import Fluent
+import Foundation
+import SQLKit
+
+/// The message store over Fluent's SQL layer (the PostgreSQL deployment): each step of a batch is
+/// one statement for the whole batch: one numbers every session, one inserts the messages, one
+/// their feed events. The writer's thread waits for each call (it is not an event loop).
+struct SQLMessageStore: BatchStore {
+    let db: any Database
+
+    func store(_ batch: [PendingMessage]) throws -> [BatchPlan.Outcome] {
+        try wait { try await storeBatch(batch) }
+    }
+
+    func end(session: UUID, at date: Date) throws -> EndedSession? {
+        try wait { try await endSession(session, at: date) }
+    }
+
+    func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int {
+        try wait { try await insertFeed(draft, at: date, on: db.sql()) }
+    }
+
+    /// Nothing to release: Fluent owns the connections.
+    func close() {}
+
+    private func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        try db.eventLoop.makeFutureWithTask(body).wait()
+    }
+
+    /// Looks up repeated `client_id`s first (a read outside the transaction, so that the
+    /// transaction starts with a write), then stores the batch in one transaction.
+    private func storeBatch(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
+        let known = try await existingDuplicates(of: batch)
+        return try await db.transaction { tx in
+            let sql = try tx.sql()
+            var plan = BatchPlan(batch, known: known)
+            let now = WireTime.now()
+            let rows = plan.rows(firstSeq: try await number(plan.sessions, counts: plan.counts, on: sql), at: now)
+            guard !rows.isEmpty else { return plan.outcomes(stored: [], cursors: []) }
+            try await insertMessages(rows, at: now, on: sql)
+            for row in rows {
+                guard let attachment = row.attachmentID else { continue }
+                try await sql.raw("""
+                    UPDATE attachments SET message_id = \(bind: row.wire.id) WHERE id = \(bind: attachment) AND message_id IS NULL
+                    """).run()
+            }
+            let cursors = try await insertFeeds(rows.map { ($0.message.businessID, "message", $0.feedPayload) }, at: now, on: sql)
+            return plan.outcomes(stored: rows, cursors: cursors)
+        }
+    }
+
+    private func endSession(_ session: UUID, at date: Date) async throws -> EndedSession? {
+        try await db.transaction { tx in
+            let row = try await tx.sql().raw("""
+                UPDATE chat_sessions SET ended_at = \(bind: date) WHERE id = \(bind: session) AND ended_at IS NULL RETURNING business_id
+                """).first()
+            guard let business = try row?.decode(column: "business_id", as: UUID.self) else { return nil }
+            let draft = try FeedDraft.sessionEnded(session, business: business, at: date)
+            return EndedSession(draft: draft, cursor: try await insertFeed(draft, at: date, on: tx.sql()))
+        }
+    }
+
+    private func insertFeed(_ draft: FeedDraft, at date: Date, on sql: any SQLDatabase) async throws -> Int {
+        guard let cursor = try await insertFeeds([(draft.business, draft.type, draft.text)], at: date, on: sql).first else {
+            throw StorageError.noCursor
+        }
+        return cursor
+    }
+
+    /// Inserts feed events in one statement; their cursors, in the order given.
+    private func insertFeeds(_ events: [(business: UUID, type: String, payload: String)], at date: Date,
+                             on sql: any SQLDatabase) async throws -> [Int] {
+        var query: SQLQueryString = "INSERT INTO feed_events (business_id, type, payload, created_at) VALUES "
+        for (index, event) in events.enumerated() {
+            query += index == 0 ? "" : ", "
+            query += "(\(bind: event.business), \(bind: event.type), \(bind: event.payload), \(bind: date))"
+        }
+        query += " RETURNING cursor"
+        // Rows of one INSERT are numbered in the order of its VALUES; RETURNING's order is not promised.
+        let cursors = try await sql.raw(query).all().map { try $0.decode(column: "cursor", as: Int.self) }.sorted()
+        guard cursors.count == events.count else { throw StorageError.noCursor }
+        return cursors
+    }
+
+    /// Reserves `counts[session]` numbers in each active session with one statement; returns the
+    /// first reserved number of each (ended sessions are absent).
+    private func number(_ sessions: [UUID], counts: [UUID: Int], on sql: any SQLDatabase) async throws -> [UUID: Int] {
+        guard !sessions.isEmpty else { return [:] }
+        var query: SQLQueryString = "UPDATE chat_sessions SET last_seq = last_seq + CASE id"
+        for session in sessions {
+            query += " WHEN \(bind: session) THEN CAST(\(bind: counts[session] ?? 0) AS INTEGER)"
+        }
+        query += " END WHERE ended_at IS NULL AND id IN (\(binds: sessions)) RETURNING id, last_seq"
+        var first: [UUID: Int] = [:]
+        for row in try await sql.raw(query).all() {
+            let id = try row.decode(column: "id", as: UUID.self)
+            let last = try row.decode(column: "last_seq", as: Int.self)
+            first[id] = last - (counts[id] ?? 0) + 1
+        }
+        return first
+    }
+
+    private func insertMessages(_ rows: [BatchPlan.Row], at date: Date, on sql: any SQLDatabase) async throws {
+        var query: SQLQueryString = """
+            INSERT INTO chat_messages (id, session_id, seq, type, content, file, file_name, is_audio, attachment_id, \
+            sender_id, sender_type, client_id, created_at) VALUES 
+            """
+        for (index, row) in rows.enumerated() {
+            let wire = row.wire
+            query += index == 0 ? "" : ", "
+            query += """
+                (\(bind: wire.id), \(bind: wire.sessionID), \(bind: wire.seq), \(bind: wire.type), \(bind: wire.content), \
+                \(bind: wire.file), \(bind: wire.fileName), \(bind: wire.isAudio), \(bind: row.attachmentID), \(bind: wire.senderID), \
+                \(bind: wire.senderType), \(bind: wire.clientID), \(bind: date))
+                """
+        }
+        try await sql.raw(query).run()
+    }
+
+    private func existingDuplicates(of batch: [PendingMessage]) async throws -> [PendingMessage.DuplicateKey: WireMessage] {
+        let keys = BatchPlan.duplicateKeys(of: batch)
+        guard !keys.isEmpty else { return [:] }
+        var found: [PendingMessage.DuplicateKey: WireMessage] = [:]
+        for session in Set(keys.map(\.sessionID)) {
+            let clientIDs = Array(Set(keys.filter { $0.sessionID == session }.map(\.clientID)))
+            let rows = try await ChatMessageModel.query(on: db)
+                .filter(\.$sessionID == session)
+                .filter(\.$clientID ~~ clientIDs)
+                .all()
+            for row in rows {
+                guard let clientID = row.clientID else { continue }
+                found[PendingMessage.DuplicateKey(sessionID: session, senderID: row.senderID, clientID: clientID)] = row.record
+            }
+        }
+        return found
+    }
+}

@@ -1,0 +1,219 @@
+import ChatDomain
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The message store of a SQLite deployment: a connection of its own, used from the writer's
+/// thread only, with prepared statements reused from batch to batch (going through Fluent's pool
+/// costs a thread hop per statement).
+///
+/// Safe to share although it holds a mutable handle and cache: `MessageStore` is only called from the
+/// writer's one thread, so no two uses of the handle overlap.
+final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
+    private enum SessionState {
+        case active(lastSeq: Int)
+        case ended
+    }
+
+    private static let knownLimit = 100_000
+
+    private let path: String
+    /// Opened on first use.
+    private var handle: SQLiteHandle?
+    /// The descriptor holding the writer lock, -1 until the first use.
+    private var lock: Int32 = -1
+    /// What the writer knows of the sessions it has numbered since it started: their last
+    /// message number, or that they ended. On a SQLite deployment the writer is the only one that
+    /// stores messages or ends sessions, so this is the truth; the first use of a session reads it
+    /// from the database (`chat_sessions.last_seq` is not kept up to date here: numbers come from
+    /// the messages themselves). Forgotten wholesale past `knownLimit` sessions, and read again.
+    private var known: [UUID: SessionState] = [:]
+
+    init(path: String) {
+        self.path = path
+    }
+
+    func store(_ batch: [PendingMessage]) throws -> [BatchPlan.Outcome] {
+        let (outcomes, numbered) = try withHandle { db in
+            try Self.transaction(db) {
+                var plan = BatchPlan(batch, known: try Self.duplicates(of: batch, in: db))
+                let now = WireTime.now()
+                var firstSeq: [UUID: Int] = [:]
+                var numbered: [UUID: Int] = [:]
+                for session in plan.sessions {
+                    guard let last = try lastSeq(of: session, in: db) else { continue }  // ended
+                    firstSeq[session] = last + 1
+                    numbered[session] = last + (plan.counts[session] ?? 0)
+                }
+                let rows = plan.rows(firstSeq: firstSeq, at: now)
+                let insert = try db.statement("""
+                    INSERT INTO chat_messages (id, session_id, seq, type, content, file, file_name, is_audio, attachment_id, \
+                    sender_id, sender_type, client_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                    """)
+                var cursors: [Int] = []
+                cursors.reserveCapacity(rows.count)
+                for row in rows {
+                    let wire = row.wire
+                    insert.reset()
+                    try insert.bind(1, wire.id)
+                    try insert.bind(2, wire.sessionID)
+                    try insert.bind(3, wire.seq)
+                    try insert.bind(4, wire.type)
+                    try insert.bind(5, wire.content)
+                    try insert.bind(6, wire.file)
+                    try insert.bind(7, wire.fileName)
+                    try insert.bind(8, wire.isAudio)
+                    try insert.bind(9, row.attachmentID)
+                    try insert.bind(10, wire.senderID)
+                    try insert.bind(11, wire.senderType)
+                    try insert.bind(12, wire.clientID)
+                    try insert.bind(13, now)
+                    try insert.run()
+                    if let attachment = row.attachmentID {
+                        let link = try db.statement("UPDATE attachments SET message_id = ?1 WHERE id = ?2 AND message_id IS NULL")
+                        try link.bind(1, wire.id)
+                        try link.bind(2, attachment)
+                        try link.run()
+                    }
+                    cursors.append(try Self.insertFeed(business: row.message.businessID, type: "message", payload: row.feedPayload,
+                                                       at: now, in: db))
+                }
+                return (plan.outcomes(stored: rows, cursors: cursors), numbered)
+            }
+        }
+        // Only once committed: a batch rolled back leaves no gap in the numbers.
+        if known.count > Self.knownLimit { known.removeAll(keepingCapacity: true) }
+        for (session, last) in numbered { known[session] = .active(lastSeq: last) }
+        return outcomes
+    }
+
+    /// The last number given in an active session, nil if it has ended.
+    private func lastSeq(of session: UUID, in db: SQLiteHandle) throws -> Int? {
+        switch known[session] {
+        case .active(let last): return last
+        case .ended: return nil
+        case nil: break
+        }
+        let select = try db.statement("""
+            SELECT ended_at IS NOT NULL, last_seq, (SELECT MAX(seq) FROM chat_messages WHERE session_id = ?1) \
+            FROM chat_sessions WHERE id = ?1
+            """)
+        try select.bind(1, session)
+        var found: SessionState?
+        while try select.step() {
+            found = select.int(0) != 0 ? .ended : .active(lastSeq: max(select.int(1), select.int(2)))
+        }
+        guard let found else { return nil }  // no such session: nothing can be stored in it
+        known[session] = found
+        if case .active(let last) = found { return last }
+        return nil
+    }
+
+    func end(session: UUID, at date: Date) throws -> EndedSession? {
+        let ended: EndedSession? = try withHandle { db in
+            try Self.transaction(db) {
+                let update = try db.statement("UPDATE chat_sessions SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL RETURNING business_id")
+                try update.bind(1, date)
+                try update.bind(2, session)
+                var business: UUID?
+                while try update.step() { business = update.uuid(0) }
+                guard let business else { return nil }
+                let draft = try FeedDraft.sessionEnded(session, business: business, at: date)
+                let cursor = try Self.insertFeed(business: business, type: draft.type, payload: draft.text, at: date, in: db)
+                return EndedSession(draft: draft, cursor: cursor)
+            }
+        }
+        if ended != nil { known[session] = .ended }
+        return ended
+    }
+
+    func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int {
+        try withHandle { db in
+            try Self.insertFeed(business: draft.business, type: draft.type, payload: draft.text, at: date, in: db)
+        }
+    }
+
+    private static func insertFeed(business: UUID, type: String, payload: String, at date: Date, in db: SQLiteHandle) throws -> Int {
+        let insert = try db.statement("INSERT INTO feed_events (business_id, type, payload, created_at) VALUES (?1, ?2, ?3, ?4)")
+        try insert.bind(1, business)
+        try insert.bind(2, type)
+        try insert.bind(3, payload)
+        try insert.bind(4, date)
+        try insert.run()
+        return db.lastInsertRowID  // `cursor` is the table's INTEGER PRIMARY KEY, i.e. its rowid
+    }
+
+    /// The stored messages that the batch's `client_id`s repeat.
+    private static func duplicates(of batch: [PendingMessage], in db: SQLiteHandle) throws -> [PendingMessage.DuplicateKey: WireMessage] {
+        var found: [PendingMessage.DuplicateKey: WireMessage] = [:]
+        for key in BatchPlan.duplicateKeys(of: batch) {
+            let select = try db.statement("""
+                SELECT id, seq, type, content, file, file_name, is_audio, sender_type, created_at FROM chat_messages \
+                WHERE session_id = ?1 AND sender_id = ?2 AND client_id = ?3
+                """)
+            try select.bind(1, key.sessionID)
+            try select.bind(2, key.senderID)
+            try select.bind(3, key.clientID)
+            while try select.step() {
+                found[key] = WireMessage(
+                    type: select.string(2) ?? "text", id: select.uuid(0) ?? UUID(), sessionID: key.sessionID, seq: select.int(1),
+                    content: select.string(3), file: select.string(4), fileName: select.string(5), isAudio: select.int(6) != 0,
+                    senderID: key.senderID, senderType: select.string(7) ?? "", clientID: key.clientID,
+                    createdAt: Date(timeIntervalSince1970: select.double(8)))
+            }
+        }
+        return found
+    }
+
+    /// Runs `body` in a write transaction (taking the write lock first, waiting for it up to the
+    /// busy timeout); rolls back if it throws.
+    private static func transaction<T>(_ db: SQLiteHandle, _ body: () throws -> T) throws -> T {
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try db.execute("COMMIT")
+            return result
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func close() {
+        handle = nil
+        if lock >= 0 {
+            Glibc.close(lock)  // also releases the flock
+            lock = -1
+        }
+    }
+
+    private func withHandle<T>(_ body: (SQLiteHandle) throws -> T) throws -> T {
+        if let handle { return try body(handle) }
+        if lock < 0 { lock = try Self.takeWriterLock(next: path) }
+        let opened = try SQLiteHandle(path: path)
+        // A small page cache (2 MiB): SQLite scans the cache's hash table at the end of every write
+        // transaction, and with Fluent's 64 MiB that scan cost about 8 % of the server's CPU at
+        // 5,000 msg/s (docs/BENCHMARKS.md). Pages it misses come from the OS page cache.
+        for pragma in SQLiteTuning.pragmas(cacheKiB: 2048) {
+            try opened.execute(pragma)
+        }
+        // The checkpointer's RESTART holds the write lock for a few milliseconds: resume right after.
+        opened.pollWhenBusy(every: .microseconds(100), for: .seconds(10))
+        handle = opened
+        return try body(opened)
+    }
+
+    /// Numbers kept in memory are only right while this process is the database's only writer
+    /// of messages: an exclusive `flock` on `<database>.writer-lock`, held until `close()`, makes
+    /// a second server on the same data folder refuse to store instead of numbering twice.
+    private static func takeWriterLock(next path: String) throws -> Int32 {
+        let descriptor = open(path + ".writer-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw SQLiteHandle.Failure(code: errno, message: "cannot open \(path).writer-lock") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(descriptor)
+            throw StorageError.dataFolderInUse(path)
+        }
+        return descriptor
+    }
+}

@@ -1,0 +1,46 @@
+import ChatDomain
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+
+/// The database of a deployment: a SQLite file in the data folder (the embedded default), or
+/// PostgreSQL at `postgresURL`. Registers it and the migrations, and opens the message writer on it.
+package struct StorageSetup: Sendable {
+    package let postgresURL: String?
+    package let sqliteFile: URL
+    /// SQLite: the WAL size past which the checkpointer rewinds it.
+    package let walRestartBytes: Int
+
+    package init(postgresURL: String?, sqliteFile: URL, walRestartBytes: Int) {
+        self.postgresURL = postgresURL
+        self.sqliteFile = sqliteFile
+        self.walRestartBytes = walRestartBytes
+    }
+
+    package func register(on databases: Databases, migrations: Migrations) throws {
+        if let postgresURL {
+            var postgres = try SQLPostgresConfiguration(url: postgresURL)
+            postgres.coreConfiguration.tls = .disable
+            databases.use(.postgres(configuration: postgres), as: .psql)
+        } else {
+            databases.use(.sqlite(.file(sqliteFile.path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
+        }
+        migrations.add(ChatMigrations.all)
+    }
+
+    /// SQLite only: tunes Fluent's connections and starts the WAL checkpointer (nil on PostgreSQL).
+    package func startSQLiteUpkeep(databases: Databases, eventLoops: any EventLoopGroup, logger: Logger) async throws -> SQLiteCheckpointer? {
+        guard postgresURL == nil else { return nil }
+        try await SQLiteTuning.apply(to: databases, on: eventLoops, logger: logger)
+        return SQLiteCheckpointer(path: sqliteFile.path, restartBytes: walRestartBytes, logger: logger)
+    }
+
+    /// The one message writer: SQLite through its own connection, PostgreSQL through Fluent's `db`.
+    package func openWriter(db: any Database, sink: any EventSink, logger: Logger, window: Duration) -> MessageWriter {
+        let store: any BatchStore = postgresURL == nil ? SQLiteMessageStore(path: sqliteFile.path) : SQLMessageStore(db: db)
+        return MessageWriter(store: store, sink: sink, logger: logger, window: window)
+    }
+}
