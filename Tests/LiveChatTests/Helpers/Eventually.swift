@@ -1,10 +1,17 @@
 import Foundation
 
-/// Re-reads `value` until `done` holds or `timeout` passes; returns the last value read.
-func eventually<T>(timeout: Double = 5, _ value: () async throws -> T, until done: (T) -> Bool) async throws -> T {
+/// Re-reads `value` until `done` holds and returns that value; throws a `TestFailure` naming the
+/// last value read when `done` still does not hold after `timeout` seconds.
+func eventually<T>(
+    timeout: Double = 5, _ value: () async throws -> T, until done: (T) -> Bool,
+    sourceLocation: String = #fileID, line: Int = #line
+) async throws -> T {
     let deadline = Date().addingTimeInterval(timeout)
     var last = try await value()
-    while !done(last), Date() < deadline {
+    while !done(last) {
+        guard Date() < deadline else {
+            throw TestFailure("\(sourceLocation):\(line): condition not met within \(timeout)s; last value: \(String(describing: last).prefix(2000))")
+        }
         try await Task.sleep(for: .milliseconds(20))
         last = try await value()
     }
