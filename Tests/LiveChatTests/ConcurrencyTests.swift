@@ -57,14 +57,21 @@ struct ConcurrencyTests {
             let chat = try await client.startChat(business)
             let agent = try await client.joined(chat, token: try await client.agentToken(business.id))
             let visitor = try await RawSocket.open(port: client.server.port, path: "/ws/visitor-chat/?session_id=\(chat.id)", token: chat.token)
-            for index in 0..<50 { try await visitor.sendText(#"{"type":"text","content":"m\#(index)"}"#) }
+            let sent = (0..<50).map { "m\($0)" }
+            for text in sent { try await visitor.sendText(#"{"type":"text","content":"\#(text)"}"#) }
+            // The pong comes back once the server has read every frame before the ping; most of
+            // the messages are still on their way to the store when the connection goes.
+            try await visitor.roundTrip()
             try await visitor.drop()  // no close frame: the TCP connection just goes
-            let seen = try await eventually { agent.received.filter { $0["type"] as? String == "text" } } until: { $0.count >= 50 }
+            let seen = try await eventually { agent.received.filter { $0["type"] as? String == "text" } } until: { $0.count >= sent.count }
+            #expect(seen.compactMap { $0["content"] as? String } == sent)
+            #expect(seen.compactMap { $0["seq"] as? Int } == Array(1...sent.count))
             let stored = try await eventually {
                 try await client.history(chat.id, token: chat.token).json["data"] as? [JSON] ?? []
-            } until: { $0.count >= seen.count }
-            #expect(stored.count == seen.count)
-            #expect(Set(seen.compactMap { $0["content"] as? String }).count == seen.count)
+            } until: { $0.count >= sent.count }
+            let messages = stored.compactMap { $0["data"] as? JSON }
+            #expect(messages.compactMap { $0["content"] as? String } == sent)
+            #expect(messages.compactMap { $0["seq"] as? Int } == Array(1...sent.count))
             await agent.close()
         }
     }
