@@ -43,12 +43,21 @@ struct TestServer: Sendable {
     }
 }
 
-/// A test config on a data folder of its own, removed afterwards; for tests that start several
-/// servers on the same data.
+/// A test config on a data folder of its own, removed afterwards, and on PostgreSQL runs a
+/// database of its own, dropped afterwards; for tests that start several servers on the same data.
 func withDataFolder(_ body: (AppConfig) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
-    try await body(TestServer.config(directory: directory))
+    var config = TestServer.config(directory: directory)
+    let database = try await TestDatabase.create()
+    config.databaseURL = database?.url
+    do {
+        try await body(config)
+    } catch {
+        if let database { try? await TestDatabase.drop(database) }
+        throw error
+    }
+    if let database { try await TestDatabase.drop(database) }
 }
 
 func withServer(
