@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ChatStorage
 @testable import LiveChat
 
 @Suite("Stopping the server")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import LiveChat
+@testable import ChatDomain
+@testable import ChatRealtime
 
 /// SplitMix64: a small seeded generator, so that a failing case can be replayed from its seed.
 struct SeededGenerator: RandomNumberGenerator {
@@ -100,7 +101,8 @@ struct WireJSONPropertyTests {
                 file: isFile ? "http://127.0.0.1/media/" + NastyText.string(&rng) : nil,
                 fileName: isFile ? NastyText.string(&rng) : nil, isAudio: isFile && Bool.random(using: &rng),
                 senderID: randomUUID(&rng), senderType: Bool.random(using: &rng) ? "visitor" : "agent",
-                clientID: Bool.random(using: &rng) ? NastyText.string(&rng) : nil, timestamp: "2026-01-02T03:04:05.678Z")
+                clientID: Bool.random(using: &rng) ? NastyText.string(&rng) : nil,
+                createdAt: Date(timeIntervalSince1970: Double(Int.random(in: 0...4_000_000_000_000, using: &rng)) / 1000))
             let about = "seed \(seed), case \(index): \(String(reflecting: message))"
             let context = Comment(rawValue: about)
             let fast = try #require(try? JSONSerialization.jsonObject(with: Data(message.json.utf8)) as? [String: Any],
@@ -132,7 +134,7 @@ struct WireJSONPropertyTests {
     /// What the server does with a text frame: refuse it, or take a string that its broadcast
     /// writes back as the same string.
     private func checkRoundTrip(_ bytes: [UInt8], _ context: Comment) throws -> (content: String, clientID: String?)? {
-        guard case .success(.text(let content, let clientID)) = InboundFrame.parse(bytes, maxText: 100_000) else { return nil }
+        guard let (content, clientID) = serverTakes(bytes) else { return nil }
         for (value, isContent) in [(content, true), (clientID, false)] {
             guard let value else { continue }
             var quoted = ""
@@ -141,12 +143,21 @@ struct WireJSONPropertyTests {
             let back = try #require(try? JSONDecoder().decode(String.self, from: Data(quoted.utf8)), context)
             try #require(scalars(back) == scalars(value), context)
             // And read back by the server, as a frame, it is the same string again.
-            let again = InboundFrame.parse(frame(content: quoted, clientID: nil), maxText: 100_000)
-            if case .success(.text(let reread, _)) = again, isContent {
+            if let (reread, _) = serverTakes(frame(content: quoted, clientID: nil)), isContent {
                 try #require(scalars(reread) == scalars(content), context)
             }
         }
         return (content, clientID)
+    }
+
+    /// A text frame as the server takes it: read (`InboundFrame`), then checked (`MessageFlow.text`):
+    /// its trimmed content and client id, or nil when refused.
+    private func serverTakes(_ bytes: [UInt8]) -> (content: String, clientID: String?)? {
+        guard case .success(.text(let raw, let clientID)) = InboundFrame.parse(bytes) else { return nil }
+        let author = MessageFlow.Author(session: UUID(), business: UUID(), identity: .visitor(id: UUID(), business: UUID()), origin: nil)
+        guard case .success(let message) = MessageFlow.text(raw, clientID: clientID, by: author, limit: 100_000),
+              case .text(let content) = message.body else { return nil }
+        return (content, message.clientID)
     }
 
     @Test func clientFramesReadAsJSONDecoderReadsThem() throws {
