@@ -58,7 +58,7 @@ class Server:
 
     def start(self):
         env = {**os.environ, "LIVECHAT_DATA_DIR": self.data, "LIVECHAT_JWT_SECRET": SECRET, "LIVECHAT_DEMO": "1"}
-        # The server serves the pages from Public/ in its working directory: the repository root.
+        # The server serves the pages compiled into it (from Public/ at build time).
         self.proc = subprocess.Popen([self.binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)],
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=REPO)
         deadline = time.time() + 30
