@@ -15,6 +15,9 @@ struct ConnectionLoop: Sendable {
     let author: MessageFlow.Author
     let realtime: Realtime
     let logger: Logger
+    /// Read once: the direct path from the event loop uses them for every message.
+    private let log: any EventLog
+    private let maxText: Int
     private let work: SerialWork
     /// Frames handed to the serial work and not yet handled.
     private let waiting = NIOLockedValueBox(0)
@@ -25,6 +28,8 @@ struct ConnectionLoop: Sendable {
                                          origin: connection)
         self.realtime = realtime
         self.logger = logger
+        log = realtime.chat.log
+        maxText = realtime.chat.settings.maxTextLength
         work = SerialWork(counter: realtime.loops)
     }
 
@@ -37,8 +42,8 @@ struct ConnectionLoop: Sendable {
     @Sendable
     func receive(_ text: String) {
         if waiting.withLockedValue({ $0 }) == 0, case .success(.text(let content, let clientID)) = InboundFrame.parse(text.utf8),
-           case .success(let message) = MessageFlow.text(content, clientID: clientID, by: author, limit: chat.settings.maxTextLength) {
-            chat.log.append(message)
+           case .success(let message) = MessageFlow.text(content, clientID: clientID, by: author, limit: maxText) {
+            log.append(message)
             return
         }
         waiting.withLockedValue { $0 += 1 }
@@ -89,17 +94,17 @@ struct ConnectionLoop: Sendable {
         case .failure(let refusal):
             connection.sendError(refusal.message)
         case .success(.text(let content, let clientID)):
-            switch MessageFlow.text(content, clientID: clientID, by: author, limit: chat.settings.maxTextLength) {
-            case .success(let message): chat.log.append(message)
+            switch MessageFlow.text(content, clientID: clientID, by: author, limit: maxText) {
+            case .success(let message): log.append(message)
             case .failure(let refusal): connection.refused(refusal)
             }
         case .success(.file(let url, let isAudio, let clientID)):
             await answering("file message lookup failed", tell: "The file could not be checked. Please send it again.") {
-                chat.log.append(try await MessageFlow.file(url: url, isAudio: isAudio, clientID: clientID, by: author, in: chat.store))
+                log.append(try await MessageFlow.file(url: url, isAudio: isAudio, clientID: clientID, by: author, in: chat.store))
             }
         case .success(.endSession):
             await answering("end_session failed", tell: "The session could not be ended. Please try again.") {
-                _ = try await chat.log.end(session: session)
+                _ = try await log.end(session: session)
             }
         case .success(.typing(let isTyping)):
             relay(SessionSignal.Typing(session: session, sender: connection.identity, isTyping: isTyping))
