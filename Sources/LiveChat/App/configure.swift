@@ -21,14 +21,18 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     if config.autoMigrate { try await app.autoMigrate() }
 
+    // What can fail comes first: the writer's thread starts last, with the drain that stops it.
+    let tokens = try await JWTTokenService(secret: config.jwtSecret, jwksFile: config.jwksFile)
+    let files = try FileStore(directory: config.mediaDirectory)
     let metrics = ChatMetrics()
     let fanout = LocalFanout(metrics: metrics)
     let writer = storage.openWriter(db: app.db, sink: fanout, logger: app.logger, window: .microseconds(config.commitWindowMicros))
+    ShutdownDrain.install(writer: writer, on: app)
     let chat = Chat(
         store: FluentChatStore(db: app.db),
         log: writer,
-        files: try FileStore(directory: config.mediaDirectory),
-        tokens: try await JWTTokenService(secret: config.jwtSecret, jwksFile: config.jwksFile),
+        files: files,
+        tokens: tokens,
         hasher: BcryptHasher(threadPool: app.threadPool, cost: config.bcryptCost),
         presence: Presence(log: writer, grace: .seconds(config.presenceGraceSeconds)),
         logins: LoginThrottle(),
@@ -57,7 +61,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateDepartmentCommand(), as: "create-department")
     app.asyncCommands.use(CreateAgentCommand(), as: "create-agent")
     app.asyncCommands.use(MintTokenCommand(), as: "mint-token")
-    ShutdownDrain.install(writer: writer, on: app)
 
     if config.seedDemo { app.lifecycle.use(DemoBanner(config: config)) }
 }
