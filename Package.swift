@@ -41,7 +41,8 @@ let package = Package(
         .target(name: "ChatDomain"),
         // SQLite's C API as linked by sqlite-nio (declarations only).
         .target(name: "ChatCSQLite"),
-        // The SQLite and PostgreSQL stores, migrations, the message writer, the file store.
+        // The SQLite and PostgreSQL stores, migrations, the message writer, the file store, the
+        // PostgreSQL bus between nodes (LISTEN/NOTIFY).
         .target(
             name: "ChatStorage",
             dependencies: [
@@ -51,6 +52,7 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -15,6 +15,14 @@ package struct FeedDraft: Sendable {
         self.payload = try JSONEncoder().encode(body)
     }
 
+    /// A draft whose JSON object is already written (another node's event).
+    package init(business: UUID, type: String, session: UUID?, payload: Data) {
+        self.business = business
+        self.type = type
+        self.session = session
+        self.payload = payload
+    }
+
     /// The `session_ended` event of a session that just ended.
     package static func sessionEnded(_ session: UUID, business: UUID, at date: Date) throws -> FeedDraft {
         try FeedDraft(business: business, type: "session_ended", body: FeedSessionEnded(

@@ -100,6 +100,16 @@ package struct BatchPlan {
         package let cursor: Int
         package let feedPayload: String
         package let receivedAt: ContinuousClock.Instant
+
+        package init(message: WireMessage, json: String, business: UUID, cursor: Int, feedPayload: String,
+                     receivedAt: ContinuousClock.Instant) {
+            self.message = message
+            self.json = json
+            self.business = business
+            self.cursor = cursor
+            self.feedPayload = feedPayload
+            self.receivedAt = receivedAt
+        }
     }
 
     package enum Outcome: Sendable {

@@ -46,11 +46,14 @@ extension Chat {
     }
 
     /// An accepted chat socket's catch-up: what it missed after `lastSeq` (when given), in order,
-    /// and when the session ended if it ended meanwhile.
-    package func catchUp(of session: UUID, after lastSeq: Int?) async throws -> (missed: [WireMessage], endedAt: Date?) {
+    /// when the session ended if it ended meanwhile, and (when `latest`) the session's last message
+    /// number now, from which a socket fed by several nodes tells a gap.
+    package func catchUp(of session: UUID, after lastSeq: Int?, latest: Bool = false)
+        async throws -> (missed: [WireMessage], endedAt: Date?, latest: Int?) {
         var missed: [WireMessage] = []
         if let lastSeq { missed = try await store.messages(of: session, after: lastSeq, limit: nil) }
-        return (missed, try await store.session(session)?.endedAt)
+        let last = latest ? try await store.lastSeq(of: session) : nil
+        return (missed, try await store.session(session)?.endedAt, last)
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 /// A stored chat message as clients see it: the seed's broadcast fields plus `id`, `seq`,
 /// `sender_type`, `session_id` and the sender's `client_id`. History items use the same shape;
 /// every field is present (null where it does not apply: `content` of a file, `file` of a text).
-package struct WireMessage: Encodable, Sendable, Equatable {
+package struct WireMessage: Codable, Sendable, Equatable {
     package var type: String
     package var id: UUID
     package var sessionID: UUID
@@ -86,6 +86,27 @@ package struct WireMessage: Encodable, Sendable, Equatable {
         if let clientID { out.field("client_id", clientID) }
         out.field("timestamp", timestamp)
         return out.finished()
+    }
+
+    /// A message read back from its JSON (another node's broadcast).
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func uuid(_ key: CodingKeys) throws -> UUID {
+            guard let id = UUID(uuidString: try c.decode(String.self, forKey: key)) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not a UUID")
+            }
+            return id
+        }
+        let timestamp = try c.decode(String.self, forKey: .timestamp)
+        guard let date = WireTime.parse(timestamp) else {
+            throw DecodingError.dataCorruptedError(forKey: .timestamp, in: c, debugDescription: "not a timestamp")
+        }
+        self.init(type: try c.decode(String.self, forKey: .type), id: try uuid(.id), sessionID: try uuid(.sessionID),
+                  seq: try c.decode(Int.self, forKey: .seq), content: try c.decodeIfPresent(String.self, forKey: .content),
+                  file: try c.decodeIfPresent(String.self, forKey: .file), fileName: try c.decodeIfPresent(String.self, forKey: .fileName),
+                  isAudio: try c.decode(Bool.self, forKey: .isAudio), senderID: try uuid(.senderID),
+                  senderType: try c.decode(String.self, forKey: .senderType), clientID: try c.decodeIfPresent(String.self, forKey: .clientID),
+                  createdAt: date)
     }
 
     package func encode(to encoder: any Encoder) throws {

@@ -2,11 +2,14 @@ import ChatDomain
 import ChatRealtime
 import Vapor
 
-/// `GET /health`: 200 when the database answers, 503 otherwise.
+/// `GET /health`: 200 when the database answers (and, with several nodes, this node hears the
+/// others through the bus), 503 otherwise.
 package struct HealthController: RouteCollection {
     struct Payload: Content {
         let status: String
         let database: String
+        /// Several nodes: `listening`, or `reconnecting` while the listener is down; absent on one node.
+        let bus: String?
         let connections: Int
     }
 
@@ -19,13 +22,20 @@ package struct HealthController: RouteCollection {
     @Sendable
     func health(req: Request) async throws -> Response {
         let connections = req.realtime.connectionCount
+        let bus = req.realtime.fanout.nodeBus.map { $0.isListening ? "listening" : "reconnecting" }
         do {
             try await req.chat.store.ping()
-            return try Envelope(message: "OK", data: Payload(status: "ok", database: "ok", connections: connections)).response()
         } catch {
             req.logger.error("health check: database unreachable", metadata: ["error": "\(error)"])
-            return try Envelope(message: "Database unreachable", data: Payload(status: "unavailable", database: "unreachable", connections: connections))
+            return try Envelope(message: "Database unreachable",
+                                data: Payload(status: "unavailable", database: "unreachable", bus: bus, connections: connections))
                 .response(status: .serviceUnavailable)
         }
+        guard bus != "reconnecting" else {
+            return try Envelope(message: "Not hearing the other nodes: the bus listener is reconnecting",
+                                data: Payload(status: "unavailable", database: "ok", bus: bus, connections: connections))
+                .response(status: .serviceUnavailable)
+        }
+        return try Envelope(message: "OK", data: Payload(status: "ok", database: "ok", bus: bus, connections: connections)).response()
     }
 }

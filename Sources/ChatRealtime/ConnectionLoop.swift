@@ -54,7 +54,19 @@ struct ConnectionLoop: Sendable {
     }
 
     /// Catch-up, then the participant's arrival (when it is their first socket in the session).
+    /// Later gaps in the live messages (events from other nodes can overtake this node's own) are
+    /// filled the same way, in turn with the socket's other work.
     func start(lastSeq: Int?, firstOfParticipant: Bool) {
+        connection.onGap { [self] after in
+            work.submit { [self] in
+                do {
+                    try await catchUp(lastSeq: after)
+                } catch {
+                    logger.error("gap fill failed", metadata: ["session": "\(session)", "error": "\(error)"])
+                    connection.close(code: .unexpectedServerError)
+                }
+            }
+        }
         work.submit { [self] in
             do {
                 try await catchUp(lastSeq: lastSeq)
@@ -70,6 +82,7 @@ struct ConnectionLoop: Sendable {
     /// socket leaves its session, and the participant too when it was their last socket.
     @Sendable
     func closed() {
+        connection.onGap(nil)
         work.submit { [self] in
             if realtime.sessions.remove(connection) {
                 relay(SessionSignal.Participant(joined: false, session: session, identity: connection.identity))
@@ -80,9 +93,10 @@ struct ConnectionLoop: Sendable {
     /// Sends what a reconnecting client missed, then releases the events held meanwhile. Also
     /// covers a session that ended between the handshake and the registration with the hub.
     private func catchUp(lastSeq: Int?) async throws {
-        let (missed, endedAt) = try await chat.catchUp(of: session, after: lastSeq)
+        // Several nodes: the socket must know its session's last number from the start to tell a gap.
+        let (missed, endedAt, latest) = try await chat.catchUp(of: session, after: lastSeq, latest: realtime.fanout.nodeBus != nil)
         for message in missed { connection.send(connection.channel.allocator.buffer(string: message.json)) }
-        connection.finishCatchUp(lastSent: missed.last?.seq ?? 0)
+        connection.finishCatchUp(lastSent: missed.last?.seq ?? lastSeq ?? 0, latest: latest)
         if let endedAt {
             connection.send(json: ServerFrame.sessionEnded(session, at: endedAt))
             connection.close(code: .sessionEnded)
@@ -128,9 +142,9 @@ struct ConnectionLoop: Sendable {
         }
     }
 
-    /// Sends a signal to the session's other sockets (on every node).
+    /// Sends a signal to the session's other sockets, on every node.
     private func relay<Signal: Encodable>(_ signal: Signal) {
-        let payload = JSONFrame.encode(signal, allocator: connection.channel.allocator)
-        realtime.fanout.publish(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload, excluding: connection.id))
+        realtime.fanout.relay(session: session, payload: JSONFrame.encode(signal, allocator: connection.channel.allocator),
+                              excluding: connection.id)
     }
 }

@@ -1,27 +1,17 @@
 import ChatDomain
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 
-/// The seam between the node that stored or produced an event and every node with sockets of
-/// its topic. One node: `LocalFanout` hands events straight to the hubs. Several nodes share a
-/// database and fan out through it (LISTEN/NOTIFY) behind the same protocol.
-package protocol Fanout: Sendable {
-    /// Must keep the callers' order per topic, and must not block (the writer's thread calls it).
-    func publish(_ events: [HubEvent])
-}
-
-extension Fanout {
-    func publish(_ event: HubEvent) {
-        publish([event])
-    }
-}
-
-/// In-process fan-out for a single node: the writer's committed events become frames (encoded
-/// once for all their sockets) and go to the hubs in commit order.
-package struct LocalFanout: Fanout, EventSink {
+/// The fan-out of this node: the writer's committed events become frames (encoded once for all
+/// their sockets) and go to the hubs in commit order; so do the other nodes' events when several
+/// nodes share a PostgreSQL (`NodeBus`), and this node's signals go to them.
+package final class LocalFanout: EventSink, NodeEventSink {
     package let sessions: TopicHub
     package let feeds: TopicHub
     package let metrics: ChatMetrics
+    /// Set once at boot on PostgreSQL (before any socket opens); nil on one node.
+    private let bus = NIOLockedValueBox<(any NodeBus)?>(nil)
 
     package init(metrics: ChatMetrics) {
         sessions = TopicHub()
@@ -29,9 +19,24 @@ package struct LocalFanout: Fanout, EventSink {
         self.metrics = metrics
     }
 
+    /// Connects the fan-out to the other nodes.
+    package func attach(_ bus: any NodeBus) {
+        self.bus.withLockedValue { $0 = bus }
+    }
+
+    package var nodeBus: (any NodeBus)? { bus.withLockedValue { $0 } }
+
+    /// Hands frames to the sockets of their topics on this node, in the caller's order per topic.
+    /// Must not block (the writer's thread calls it).
     package func publish(_ events: [HubEvent]) {
         sessions.deliver(events.filter { if case .session = $0.topic { true } else { false } })
         feeds.deliver(events.filter { if case .feed = $0.topic { true } else { false } })
+    }
+
+    /// A signal of a session (not stored): to its other sockets here and on every other node.
+    func relay(session: UUID, payload: ByteBuffer, excluding socket: UUID) {
+        publish([HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload, excluding: socket)])
+        nodeBus?.relay(session: session, excluding: socket, payload: Data(payload.readableBytesView))
     }
 
     package func deliver(_ events: [CommittedEvent]) {
@@ -40,33 +45,54 @@ package struct LocalFanout: Fanout, EventSink {
         frames.reserveCapacity(events.count * 2)
         var arrivals: [ContinuousClock.Instant] = []
         for event in events {
-            switch event {
-            case .message(let stored):
-                arrivals.append(stored.receivedAt)
-                frames.append(HubEvent(topic: .session(stored.message.sessionID), kind: .numbered, number: stored.message.seq,
-                                       payload: allocator.buffer(string: stored.json)))
-                frames.append(HubEvent(topic: .feed(business: stored.business), kind: .numbered, number: stored.cursor,
-                                       payload: FeedFrame.encode(stored.feedPayload.utf8, cursor: stored.cursor, allocator: allocator)))
-            case .sessionEnded(let session, let business, let date, let cursor, let feedPayload):
-                frames.append(HubEvent(topic: .session(session), kind: .ended, number: nil,
-                                       payload: JSONFrame.encode(ServerFrame.sessionEnded(session, at: date), allocator: allocator)))
-                frames.append(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
-                                       payload: FeedFrame.encode(feedPayload, cursor: cursor, allocator: allocator)))
-            case .feed(let draft, let cursor):
-                if let session = draft.session {
-                    var payload = allocator.buffer(capacity: draft.payload.count)
-                    payload.writeBytes(draft.payload)
-                    frames.append(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload))
-                }
-                frames.append(HubEvent(topic: .feed(business: draft.business), kind: .numbered, number: cursor,
-                                       payload: FeedFrame.encode(draft.payload, cursor: cursor, allocator: allocator)))
-            }
+            if case .message(let stored) = event { arrivals.append(stored.receivedAt) }
+            Self.append(event, to: &frames, allocator: allocator)
         }
         publish(frames)
         guard !arrivals.isEmpty else { return }
         let now = ContinuousClock.now
         for received in arrivals { metrics.broadcastLatency.record(received.duration(to: now)) }
         metrics.messagesStored.increment(by: Int64(arrivals.count))
+    }
+
+    package func deliverFromOtherNodes(_ events: [NodeEvent]) {
+        let allocator = ByteBufferAllocator()
+        var frames: [HubEvent] = []
+        for event in events {
+            switch event {
+            case .committed(let committed):
+                Self.append(committed, to: &frames, allocator: allocator)
+            case .signal(let session, let excluding, let payload):
+                var buffer = allocator.buffer(capacity: payload.count)
+                buffer.writeBytes(payload)
+                frames.append(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: buffer, excluding: excluding))
+            }
+        }
+        publish(frames)
+    }
+
+    /// The frames of one committed event: to its session's sockets and its business's feeds.
+    private static func append(_ event: CommittedEvent, to frames: inout [HubEvent], allocator: ByteBufferAllocator) {
+        switch event {
+        case .message(let stored):
+            frames.append(HubEvent(topic: .session(stored.message.sessionID), kind: .numbered, number: stored.message.seq,
+                                   payload: allocator.buffer(string: stored.json)))
+            frames.append(HubEvent(topic: .feed(business: stored.business), kind: .numbered, number: stored.cursor,
+                                   payload: FeedFrame.encode(stored.feedPayload.utf8, cursor: stored.cursor, allocator: allocator)))
+        case .sessionEnded(let session, let business, let date, let cursor, let feedPayload):
+            frames.append(HubEvent(topic: .session(session), kind: .ended, number: nil,
+                                   payload: JSONFrame.encode(ServerFrame.sessionEnded(session, at: date), allocator: allocator)))
+            frames.append(HubEvent(topic: .feed(business: business), kind: .numbered, number: cursor,
+                                   payload: FeedFrame.encode(feedPayload, cursor: cursor, allocator: allocator)))
+        case .feed(let draft, let cursor):
+            if let session = draft.session {
+                var payload = allocator.buffer(capacity: draft.payload.count)
+                payload.writeBytes(draft.payload)
+                frames.append(HubEvent(topic: .session(session), kind: .signal, number: nil, payload: payload))
+            }
+            frames.append(HubEvent(topic: .feed(business: draft.business), kind: .numbered, number: cursor,
+                                   payload: FeedFrame.encode(draft.payload, cursor: cursor, allocator: allocator)))
+        }
     }
 }
 

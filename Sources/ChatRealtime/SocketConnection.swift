@@ -23,9 +23,23 @@ final class SocketConnection: Sendable {
         var backlog = 0
         /// Non-nil while catching up: live events wait here until the stored ones are sent.
         var heldEvents: [HubEvent]?
+        /// A chat socket's last message number sent, once known: a number at or below it is a
+        /// repeat (dropped), one past the next is a gap (filled from the database first).
+        var lastSeq: Int?
+    }
+
+    /// What `admit` decided for an event.
+    enum Admission {
+        case send
+        /// Kept until a catch-up ends, or dropped as a repeat.
+        case wait
+        /// Kept: the messages after `after` must be read from the database first (`onGap`).
+        case fill(after: Int)
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Reads what a chat socket missed after a number and sends it, then `finishCatchUp`.
+    private let gapHandler = NIOLockedValueBox<(@Sendable (Int) -> Void)?>(nil)
 
     init(channel: any Channel, topic: HubEvent.Topic, identity: Identity, catchingUp: Bool) {
         self.channel = channel
@@ -82,14 +96,55 @@ final class SocketConnection: Sendable {
         send(json: ServerFrame.error(message))
     }
 
-    /// Decides, in the caller's order, whether an event goes out now (true) or waits for the end
-    /// of catch-up (false, kept here).
-    func admit(_ event: HubEvent) -> Bool {
-        state.withLockedValue { state in
-            guard state.heldEvents != nil else { return true }
-            state.heldEvents?.append(event)
-            return false
+    /// Decides, in the caller's order, whether an event goes out now, waits for the end of a
+    /// catch-up (kept here), is a repeat of a message sent already (dropped), or comes after a gap.
+    /// Events of one session reach a node from its writer and from the other nodes' (`NodeBus`),
+    /// so a chat socket checks each message's `seq` against the last one it sent.
+    func admit(_ event: HubEvent) -> Admission {
+        let isMessage: Bool
+        if case .session = topic, event.kind == .numbered, event.number != nil { isMessage = true } else { isMessage = false }
+        return state.withLockedValue { state in
+            if state.heldEvents != nil {
+                state.heldEvents?.append(event)
+                return .wait
+            }
+            guard isMessage, let number = event.number, let last = state.lastSeq else {
+                if isMessage, let number = event.number { state.lastSeq = number }
+                return .send
+            }
+            if number <= last { return .wait }
+            if number > last + 1 {
+                state.heldEvents = [event]
+                return .fill(after: last)
+            }
+            state.lastSeq = number
+            return .send
         }
+    }
+
+    /// Sets what fills a gap: read the messages after a number, send them, then `finishCatchUp`.
+    /// The handler holds the socket's loop, which holds the socket: `nil` (at close) lets both go.
+    func onGap(_ handler: (@Sendable (Int) -> Void)?) {
+        gapHandler.withLockedValue { $0 = handler }
+    }
+
+    /// Asks for the messages after `after` (see `admit`); without a handler the held events go out.
+    func fillGap(after: Int) {
+        if let handler = gapHandler.withLockedValue({ $0 }) {
+            handler(after)
+        } else {
+            finishCatchUp(lastSent: after)
+        }
+    }
+
+    /// After the bus was down: asks for whatever a chat socket may have missed since its last message.
+    func refill() {
+        let last = state.withLockedValue { state -> Int? in
+            guard state.heldEvents == nil, let last = state.lastSeq else { return nil }
+            state.heldEvents = []
+            return last
+        }
+        if let last { fillGap(after: last) }
     }
 
     /// Writes an admitted event on the channel's event loop; `ended` then closes with 4006.
@@ -99,19 +154,37 @@ final class SocketConnection: Sendable {
     }
 
     /// Ends catch-up: writes the held events that are newer than `lastSent` (a `seq` or a
-    /// `cursor`), then goes live.
-    func finishCatchUp(lastSent: Int) {
+    /// `cursor`), then goes live. A chat socket then knows its last message number (the newest of
+    /// `lastSent`, `latest` and those written), or learns it from its first live message.
+    func finishCatchUp(lastSent: Int, latest: Int? = nil) {
+        let tracksNumbers: Bool
+        if case .session = topic { tracksNumbers = true } else { tracksNumbers = false }
         while true {
-            let batch = state.withLockedValue { state -> [HubEvent] in
+            let fresh = state.withLockedValue { state -> [HubEvent] in
                 let events = state.heldEvents ?? []
                 state.heldEvents = events.isEmpty ? nil : []
-                return events
+                guard tracksNumbers else { return events.filter { event in event.number.map { $0 > lastSent } ?? true } }
+                var last = max(state.lastSeq ?? 0, lastSent)
+                let known = state.lastSeq != nil || lastSent > 0 || latest != nil
+                if events.isEmpty, let latest { last = max(last, latest) }
+                var out: [HubEvent] = []
+                for event in events {
+                    guard event.kind == .numbered, let number = event.number else {
+                        out.append(event)
+                        continue
+                    }
+                    guard number > last else { continue }
+                    last = number
+                    out.append(event)
+                }
+                state.lastSeq = known || !out.isEmpty ? last : nil
+                return out
             }
-            if batch.isEmpty { return }
-            let fresh = batch.filter { event in event.number.map { $0 > lastSent } ?? true }
-            if !fresh.isEmpty {
-                channel.eventLoop.execute { for event in fresh { self.writeOnLoop(event, flush: true) } }
+            if fresh.isEmpty {
+                if state.withLockedValue({ $0.heldEvents == nil }) { return }
+                continue
             }
+            channel.eventLoop.execute { for event in fresh { self.writeOnLoop(event, flush: true) } }
         }
     }
 

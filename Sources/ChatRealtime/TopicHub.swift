@@ -53,7 +53,14 @@ package final class TopicHub: Sendable {
         }
         for (_, batch) in perLoop {
             // Decided here, in order, so that events held for a catching-up socket stay in order.
-            let admitted = batch.writes.filter { $0.0.admit($0.1) }
+            var admitted: [(SocketConnection, HubEvent)] = []
+            for (connection, event) in batch.writes {
+                switch connection.admit(event) {
+                case .send: admitted.append((connection, event))
+                case .wait: break
+                case .fill(let after): connection.fillGap(after: after)
+                }
+            }
             guard !admitted.isEmpty else { continue }
             batch.loop.execute {
                 var touched: [UUID: SocketConnection] = [:]
@@ -64,6 +71,12 @@ package final class TopicHub: Sendable {
                 for connection in touched.values { connection.channel.flush() }
             }
         }
+    }
+
+    /// Every chat socket reads what it may have missed (after the bus between nodes was down).
+    package func refillAll() {
+        let all = topics.withLockedValue { $0.values.flatMap { $0.sockets.values } }
+        for connection in all { connection.refill() }
     }
 
     package var connectionCount: Int {

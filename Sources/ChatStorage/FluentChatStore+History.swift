@@ -8,6 +8,10 @@ extension FluentChatStore {
         try await ChatMessageModel.find(id, on: db)?.record
     }
 
+    package func lastSeq(of session: UUID) async throws -> Int {
+        try await ChatMessageModel.query(on: db).filter(\.$sessionID == session).max(\.$seq) ?? 0
+    }
+
     package func messages(of session: UUID, after seq: Int, limit: Int?) async throws -> [WireMessage] {
         var query = ChatMessageModel.query(on: db).filter(\.$sessionID == session).filter(\.$seq > seq).sort(\.$seq)
         if let limit { query = query.limit(limit) }
@@ -63,6 +67,10 @@ extension FluentChatStore {
 
     package func latestCursor(of business: UUID) async throws -> Int {
         try await FeedEventModel.query(on: db).filter(\.$businessID == business).max(\.$id) ?? 0
+    }
+
+    package func feedPayload(cursor: Int) async throws -> String? {
+        try await FeedEventModel.find(cursor, on: db)?.payload
     }
 
     package func feedEvents(of business: UUID, after: Int, upTo: Int, limit: Int) async throws -> [StoredFeedEvent] {

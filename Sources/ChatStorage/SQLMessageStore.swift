@@ -8,6 +8,8 @@ import SQLKit
 /// their feed events. The writer's thread waits for each call (it is not an event loop).
 struct SQLMessageStore: BatchStore {
     let db: any Database
+    /// Several nodes: each transaction NOTIFYs its events to the others before it commits.
+    let bus: BusAnnouncer?
 
     func store(_ batch: [PendingMessage]) throws -> [BatchPlan.Outcome] {
         try wait { try await storeBatch(batch) }
@@ -18,7 +20,14 @@ struct SQLMessageStore: BatchStore {
     }
 
     func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int {
-        try wait { try await insertFeed(draft, at: date, on: db.sql()) }
+        try wait {
+            guard let bus else { return try await insertFeed(draft, at: date, on: db.sql()) }
+            return try await db.transaction { tx in
+                let cursor = try await insertFeed(draft, at: date, on: tx.sql())
+                try await bus.announce([.feed(draft, cursor: cursor)], on: tx.sql())
+                return cursor
+            }
+        }
     }
 
     /// Nothing to release: Fluent owns the connections.
@@ -46,7 +55,9 @@ struct SQLMessageStore: BatchStore {
                     """).run()
             }
             let cursors = try await insertFeeds(rows.map { ($0.message.businessID, "message", $0.feedPayload) }, at: now, on: sql)
-            return plan.outcomes(stored: rows, cursors: cursors)
+            let outcomes = plan.outcomes(stored: rows, cursors: cursors)
+            try await bus?.announce(outcomes.compactMap { if case .stored(let stored) = $0 { .message(stored) } else { nil } }, on: sql)
+            return outcomes
         }
     }
 
@@ -57,7 +68,10 @@ struct SQLMessageStore: BatchStore {
                 """).first()
             guard let business = try row?.decode(column: "business_id", as: UUID.self) else { return nil }
             let draft = try FeedDraft.sessionEnded(session, business: business, at: date)
-            return EndedSession(draft: draft, cursor: try await insertFeed(draft, at: date, on: tx.sql()))
+            let cursor = try await insertFeed(draft, at: date, on: tx.sql())
+            try await bus?.announce([.sessionEnded(session: session, business: business, at: date, cursor: cursor, feedPayload: draft.payload)],
+                                    on: tx.sql())
+            return EndedSession(draft: draft, cursor: cursor)
         }
     }
 

@@ -38,9 +38,17 @@ package struct StorageSetup: Sendable {
         return SQLiteCheckpointer(path: sqliteFile.path, restartBytes: walRestartBytes, logger: logger)
     }
 
-    /// The one message writer: SQLite through its own connection, PostgreSQL through Fluent's `db`.
-    package func openWriter(db: any Database, sink: any EventSink, logger: Logger, window: Duration) -> MessageWriter {
-        let store: any BatchStore = postgresURL == nil ? SQLiteMessageStore(path: sqliteFile.path) : SQLMessageStore(db: db)
+    /// PostgreSQL: the bus to the other nodes on the same database (nil on SQLite).
+    package func openBus(db: any Database, logger: Logger) throws -> PostgresBus? {
+        guard let postgresURL else { return nil }
+        return try PostgresBus(url: postgresURL, db: db, logger: logger)
+    }
+
+    /// The one message writer of this node: SQLite through its own connection, PostgreSQL through
+    /// Fluent's `db` (announcing each transaction's events on `bus`).
+    package func openWriter(db: any Database, bus: PostgresBus?, sink: any EventSink, logger: Logger, window: Duration) -> MessageWriter {
+        let store: any BatchStore = postgresURL == nil
+            ? SQLiteMessageStore(path: sqliteFile.path) : SQLMessageStore(db: db, bus: bus?.announcer)
         return MessageWriter(store: store, sink: sink, logger: logger, window: window)
     }
 }

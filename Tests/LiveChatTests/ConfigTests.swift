@@ -27,7 +27,8 @@ struct ConfigTests {
         ["LIVECHAT_MAX_TEXT": "0"],
         ["LIVECHAT_PUBLIC_VISITOR_HTTP": "maybe"],
         ["LIVECHAT_PUBLIC_URL": "not a url"],
-        ["DATABASE_URL": "mysql://x"],
+        ["DATABASE_URL": "mysql://x", "LIVECHAT_JWT_SECRET": String(repeating: "s", count: 32)],
+        ["DATABASE_URL": "postgres://livechat@127.0.0.1/livechat"],
         ["LIVECHAT_WAL_RESTART_MB": "0"],
     ])
     func invalidSettingsAreRefusedAtBoot(env: [String: String]) throws {

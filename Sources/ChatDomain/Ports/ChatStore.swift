@@ -55,6 +55,8 @@ package protocol SessionStore: Sendable {
 /// Stored messages, attachments and read markers.
 package protocol HistoryStore: Sendable {
     func message(_ id: UUID) async throws -> WireMessage?
+    /// The number of a session's last message, 0 when it has none.
+    func lastSeq(of session: UUID) async throws -> Int
     /// A session's messages after `seq`, in order, at most `limit` (nil: all).
     func messages(of session: UUID, after seq: Int, limit: Int?) async throws -> [WireMessage]
     /// A session's attachments uploaded after `since` and up to `until` (each when given), oldest first.
@@ -69,6 +71,8 @@ package protocol HistoryStore: Sendable {
 package protocol FeedStore: Sendable {
     /// The cursor of the business's last event, 0 when it has none.
     func latestCursor(of business: UUID) async throws -> Int
+    /// One stored event's JSON object (without its cursor), nil if there is none.
+    func feedPayload(cursor: Int) async throws -> String?
     /// The business's events after `after` up to `upTo`, in cursor order, at most `limit`.
     func feedEvents(of business: UUID, after: Int, upTo: Int, limit: Int) async throws -> [StoredFeedEvent]
 }

@@ -91,6 +91,9 @@ public struct AppConfig: Sendable {
         let secret: String
         if let given = env["LIVECHAT_JWT_SECRET"].nonEmpty {
             secret = given
+        } else if env["DATABASE_URL"].nonEmpty != nil {
+            // A secret generated into one node's data folder would sign tokens the other nodes refuse.
+            throw ConfigError("LIVECHAT_JWT_SECRET must be set when DATABASE_URL is: every node of a deployment signs and checks tokens with the same secret.")
         } else {
             secret = try SecretFile.loadOrCreate(in: dataDirectory)
         }

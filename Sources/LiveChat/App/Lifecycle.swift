@@ -37,3 +37,12 @@ struct StorageUpkeep: LifecycleHandler {
         checkpointer.stop()
     }
 }
+
+/// The listener between nodes, stopped last (after the writer has announced its last events).
+struct BusShutdown: LifecycleHandler {
+    let bus: PostgresBus
+
+    func shutdown(_ application: Application) {
+        bus.stop()
+    }
+}

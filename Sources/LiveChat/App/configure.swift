@@ -24,10 +24,19 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // What can fail comes first: the writer's thread starts last, with the drain that stops it.
     let tokens = try await JWTTokenService(secret: config.jwtSecret, jwksFile: config.jwksFile)
     let files = try FileStore(directory: config.mediaDirectory)
+    let bus = try storage.openBus(db: app.db, logger: app.logger)
     let metrics = ChatMetrics()
     let fanout = LocalFanout(metrics: metrics)
-    let writer = storage.openWriter(db: app.db, sink: fanout, logger: app.logger, window: .microseconds(config.commitWindowMicros))
+    let writer = storage.openWriter(db: app.db, bus: bus, sink: fanout, logger: app.logger,
+                                    window: .microseconds(config.commitWindowMicros))
     ShutdownDrain.install(writer: writer, on: app)
+    if let bus {
+        // Several nodes on this PostgreSQL: their events reach this node's sockets, and after the
+        // listener was down every chat socket reads what it may have missed.
+        fanout.attach(bus)
+        await bus.start(sink: fanout) { fanout.sessions.refillAll() }
+        app.lifecycle.use(BusShutdown(bus: bus))
+    }
     let chat = Chat(
         store: FluentChatStore(db: app.db),
         log: writer,

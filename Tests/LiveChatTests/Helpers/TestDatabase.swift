@@ -33,10 +33,32 @@ enum TestDatabase {
         try await run("DROP DATABASE IF EXISTS \(database.name) WITH (FORCE)")
     }
 
+    /// Kills the connections LISTENing on `databaseURL`'s database (the nodes' bus listeners), as
+    /// a PostgreSQL restart or a network blip would; returns how many it killed.
+    @discardableResult
+    static func terminateListeners(of databaseURL: String) async throws -> Int {
+        guard let name = URLComponents(string: databaseURL)?.path.dropFirst(), !name.isEmpty,
+              name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw TestFailure("no database in \(databaseURL)") }
+        var killed = 0
+        try await withConnection { connection in
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)' AND query ILIKE 'LISTEN%'
+                """), logger: logger)
+            for try await _ in rows { killed += 1 }
+        }
+        return killed
+    }
+
     private static let logger = Logger(label: "livechat.tests.database")
 
     /// Runs one statement on a connection of its own to the cluster's database.
     private static func run(_ sql: String) async throws {
+        try await withConnection { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        }
+    }
+
+    private static func withConnection(_ body: (PostgresConnection) async throws -> Void) async throws {
         guard let clusterURL, let parts = URLComponents(string: clusterURL), let host = parts.host, let user = parts.user else {
             throw TestFailure("LIVECHAT_TEST_DATABASE_URL must look like postgres://user@host:port/database")
         }
@@ -45,10 +67,10 @@ enum TestDatabase {
             database: parts.path.isEmpty ? nil : String(parts.path.dropFirst()), tls: .disable)
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            try await body(connection)
         } catch {
             try? await connection.close()
-            throw TestFailure("\(sql): \(String(reflecting: error))")
+            throw TestFailure("\(String(reflecting: error))")
         }
         try await connection.close()
     }

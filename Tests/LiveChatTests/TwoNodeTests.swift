@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+@testable import ChatDomain
+@testable import LiveChat
+
+/// Two nodes on one PostgreSQL database (the PostgreSQL run of the suite): a visitor on node A and
+/// an agent on node B chat as if on one server, through LISTEN/NOTIFY.
+@Suite("Two nodes on one PostgreSQL", .enabled(if: TestDatabase.isPostgres, "needs PostgreSQL: the nodes share its database and its LISTEN/NOTIFY"))
+struct TwoNodeTests {
+    /// Two servers on the same data (one database), each with a client.
+    private func withTwoNodes(_ body: (TestClient, TestClient) async throws -> Void) async throws {
+        try await withTwoNodes { a, b, _ in try await body(a, b) }
+    }
+
+    private func withTwoNodes(_ body: (TestClient, TestClient, AppConfig) async throws -> Void) async throws {
+        try await withDataFolder { config in
+            let a = try await TestServer.start(config)
+            let b: TestServer
+            do {
+                b = try await TestServer.start(config)
+            } catch {
+                try? await a.stop()
+                throw error
+            }
+            do {
+                try await body(TestClient(server: a), TestClient(server: b), config)
+            } catch {
+                try? await a.stop()
+                try? await b.stop()
+                throw error
+            }
+            try await a.stop()
+            try await b.stop()
+        }
+    }
+
+    @Test func aVisitorOnOneNodeAndAnAgentOnTheOtherSeeTheSameMessagesInTheSameOrder() async throws {
+        try await withTwoNodes { nodeA, nodeB in
+            let business = try await nodeA.makeBusiness()
+            let chat = try await nodeA.startChat(business)
+            let visitor = try await nodeA.joined(chat)
+            let agent = try await nodeB.joined(chat, token: try await nodeB.agentToken(business.id))
+            // Both directions, interleaved, with multi-byte text of the longest length allowed.
+            let long = String(repeating: "é😀字", count: 1666) + "ab"
+            try await visitor.send(["type": "text", "content": "v1"])
+            try await agent.send(["type": "text", "content": "a1"])
+            try await visitor.send(["type": "text", "content": long])
+            try await agent.send(["type": "text", "content": "a2"])
+            try await visitor.send(["type": "text", "content": "last"])
+            for socket in [visitor, agent] {
+                var seen: [(Int, String)] = []
+                while seen.count < 5 {
+                    let message = try await socket.next(type: "text", timeout: 10)
+                    seen.append((message["seq"] as? Int ?? 0, message["content"] as? String ?? ""))
+                }
+                #expect(seen.map(\.0) == [1, 2, 3, 4, 5])
+                #expect(Set(seen.map(\.1)) == ["v1", "a1", long, "a2", "last"])
+                #expect(seen.first { $0.1.count == 5000 }?.1 == long)
+            }
+            let visitorOrder = visitor.received.filter { $0["type"] as? String == "text" }.compactMap { $0["content"] as? String }
+            let agentOrder = agent.received.filter { $0["type"] as? String == "text" }.compactMap { $0["content"] as? String }
+            #expect(visitorOrder == agentOrder)
+            await visitor.close(); await agent.close()
+        }
+    }
+
+    @Test func endingOnOneNodeClosesTheOtherNodesSocketsWith4006() async throws {
+        try await withTwoNodes { nodeA, nodeB in
+            let business = try await nodeA.makeBusiness()
+            let chat = try await nodeA.startChat(business)
+            let visitor = try await nodeA.joined(chat)
+            let agentToken = try await nodeB.agentToken(business.id)
+            let agent = try await nodeB.joined(chat, token: agentToken)
+            try await visitor.send(["type": "typing", "is_typing": true])
+            let typing = try await agent.next(type: "typing", timeout: 10)
+            #expect(typing["sender_id"] as? String == chat.visitorID)
+            #expect(try await nodeB.post("/chat/sessions/\(chat.id)/end/", token: agentToken).status == 200)
+            let ended = try await visitor.next(type: "session_ended", timeout: 10)
+            #expect(ended["session_id"] as? String == chat.id)
+            let (code, _) = try await visitor.closed(timeout: 10)
+            #expect(code == 4006)
+            await agent.close()
+        }
+    }
+
+    @Test func theAgentFeedOfOneNodeSeesSessionsAndMessagesOfTheOther() async throws {
+        try await withTwoNodes { nodeA, nodeB in
+            let business = try await nodeA.makeBusiness()
+            let (feed, _) = try await nodeB.feed(token: try await nodeB.agentToken(business.id))
+            let chat = try await nodeA.startChat(business)
+            let started = try await feed.next(type: "session_started", timeout: 10)
+            #expect(started["session_id"] as? String == chat.id)
+            let visitor = try await nodeA.joined(chat)
+            try await visitor.send(["type": "text", "content": "hello from A"])
+            let message = try await feed.next(type: "message", timeout: 10)
+            #expect((message["message"] as? JSON)?["content"] as? String == "hello from A")
+            #expect(message["cursor"] is Int)
+            await visitor.close(); await feed.close()
+        }
+    }
+
+    @Test func fiftySessionsAtOnceAcrossNodesLoseNothing() async throws {
+        try await withTwoNodes { nodeA, nodeB in
+            let business = try await nodeA.makeBusiness()
+            let agentToken = try await nodeB.agentToken(business.id)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        let chat = try await nodeA.startChat(business)
+                        let visitor = try await nodeA.joined(chat)
+                        let agent = try await nodeB.joined(chat, token: agentToken)
+                        for n in 0..<10 { try await visitor.send(["type": "text", "content": "s\(index)-m\(n)"]) }
+                        var contents: [String] = []
+                        var seqs: [Int] = []
+                        while contents.count < 10 {
+                            let message = try await agent.next(type: "text", timeout: 15)
+                            contents.append(message["content"] as? String ?? "")
+                            seqs.append(message["seq"] as? Int ?? 0)
+                        }
+                        #expect(contents == (0..<10).map { "s\(index)-m\($0)" })
+                        #expect(seqs == Array(1...10))
+                        await visitor.close(); await agent.close()
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test func theListenersKilledWhileMessagesFlowEveryMessageStillArrivesOnce() async throws {
+        try await withTwoNodes { nodeA, nodeB, config in
+            let business = try await nodeA.makeBusiness()
+            let chat = try await nodeA.startChat(business)
+            let visitor = try await nodeA.joined(chat)
+            let agent = try await nodeB.joined(chat, token: try await nodeB.agentToken(business.id))
+            let total = 60
+            for n in 0..<total {
+                if n == 20 {
+                    let killed = try await TestDatabase.terminateListeners(of: try #require(config.databaseURL))
+                    #expect(killed >= 2)
+                }
+                try await visitor.send(["type": "text", "content": "m\(n)"])
+            }
+            var seqs: [Int] = []
+            while seqs.count < total {
+                do {
+                    seqs.append(try await agent.next(type: "text", timeout: 20)["seq"] as? Int ?? 0)
+                } catch {
+                    throw TestFailure("the agent got \(seqs) and then nothing: \(error)")
+                }
+            }
+            #expect(seqs == Array(1...total))
+            // Nothing more comes: no message twice.
+            try await visitor.send(["type": "typing", "is_typing": false])
+            _ = try await agent.next(type: "typing", timeout: 20)
+            #expect(agent.received.filter { $0["type"] as? String == "text" }.count == total)
+            let health = try await nodeB.get("/health")
+            #expect(health.status == 200)
+            await visitor.close(); await agent.close()
+        }
+    }
+}
