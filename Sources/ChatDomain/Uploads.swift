@@ -102,7 +102,9 @@ extension Chat {
 
     /// A stored file's attachment row, for serving it.
     package func attachment(storedName: String) async throws -> (Attachment, path: String) {
-        guard let path = files.path(of: storedName), let attachment = try await store.attachment(storedName: storedName) else {
+        // A file uploaded on another node (its data folder) is not found here either.
+        guard let path = files.path(of: storedName), files.exists(storedName: storedName),
+              let attachment = try await store.attachment(storedName: storedName) else {
             throw ChatError.fileNotFound
         }
         return (attachment, path)

@@ -38,4 +38,8 @@ package struct FileStore: AttachmentFiles {
               parts[1].count <= 5, parts[1].allSatisfy({ $0.isLetter || $0.isNumber }) else { return nil }
         return directory.appendingPathComponent(storedName).path
     }
+
+    package func exists(storedName: String) -> Bool {
+        path(of: storedName).map { FileManager.default.fileExists(atPath: $0) } ?? false
+    }
 }

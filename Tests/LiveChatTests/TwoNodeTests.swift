@@ -159,4 +159,25 @@ struct TwoNodeTests {
             await visitor.close(); await agent.close()
         }
     }
+
+    @Test func twoNodesStartingAtOnceOnAnEmptyDatabaseBothComeUp() async throws {
+        try await withDataFolder { config in
+            async let first = TestServer.start(config)
+            async let second = TestServer.start(config)
+            let a: TestServer
+            let b: TestServer
+            do {
+                (a, b) = try await (first, second)
+            } catch {
+                // One of them may have started: stop whichever did.
+                try? await (try? await first)?.stop()
+                try? await (try? await second)?.stop()
+                throw error
+            }
+            let business = try await TestClient(server: a).makeBusiness()
+            #expect(try await TestClient(server: b).startChat(business).id.isEmpty == false)
+            try await a.stop()
+            try await b.stop()
+        }
+    }
 }

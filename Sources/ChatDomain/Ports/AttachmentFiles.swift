@@ -11,4 +11,6 @@ package protocol AttachmentFiles: Sendable {
     func remove(storedName: String)
     /// The path of a kept file, only for names this store hands out.
     func path(of storedName: String) -> String?
+    /// Whether this node holds the kept file (several nodes do not share their data folders).
+    func exists(storedName: String) -> Bool
 }

@@ -46,10 +46,15 @@ enum BusCodec {
         }
     }
 
+    /// How every payload of `node` begins.
+    static func head(_ node: UUID) -> String {
+        #"{"n":""# + node.lowercasedText + #"","e":["#
+    }
+
     /// The NOTIFY payloads of `items` from `node`: as few as fit, in order.
     static func payloads(_ items: [BusItem], from node: UUID) -> [String] {
         let encoder = JSONEncoder()
-        let head = #"{"n":""# + node.lowercasedText + #"","e":["#
+        let head = head(node)
         var payloads: [String] = []
         var current = head
         var count = 0

@@ -21,6 +21,8 @@ import SQLKit
 ///   from one task.
 package final class PostgresBus: NodeBus {
     package let node = UUID()
+    /// How this node's payloads begin (`BusCodec.payloads` writes the node first).
+    private let ownPrefix: String
     private let configuration: PostgresConnection.Configuration
     private let store: FluentChatStore
     private let logger: Logger
@@ -34,6 +36,7 @@ package final class PostgresBus: NodeBus {
         var configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
         configuration.tls = .disable
         self.configuration = configuration
+        ownPrefix = BusCodec.head(node)
         store = FluentChatStore(db: db)
         self.logger = logger
         eventLoop = db.eventLoop
@@ -109,6 +112,8 @@ package final class PostgresBus: NodeBus {
 
     /// One payload of another node: its events, read back where they came by reference.
     private func handle(_ payload: String, sink: any NodeEventSink) async {
+        // This node's own events (most of what it hears under load) are skipped unread.
+        if payload.hasPrefix(ownPrefix) { return }
         guard let envelope = try? JSONDecoder().decode(BusEnvelope.self, from: Data(payload.utf8)) else {
             logger.warning("unreadable bus payload")
             return
@@ -166,9 +171,15 @@ package final class PostgresBus: NodeBus {
 package struct BusAnnouncer: Sendable {
     let node: UUID
 
+    /// One statement for all of them: the writer waits for one round trip, not one per payload.
     func announce(_ events: [CommittedEvent], on sql: any SQLDatabase) async throws {
-        for payload in BusCodec.payloads(BusCodec.items(events), from: node) {
-            try await sql.raw("SELECT pg_notify(\(bind: BusCodec.channel), \(bind: payload))").run()
+        let payloads = BusCodec.payloads(BusCodec.items(events), from: node)
+        guard !payloads.isEmpty else { return }
+        var query: SQLQueryString = "SELECT "
+        for (index, payload) in payloads.enumerated() {
+            query += index == 0 ? "" : ", "
+            query += "pg_notify(\(bind: BusCodec.channel), \(bind: payload))"
         }
+        try await sql.raw(query).run()
     }
 }

@@ -19,7 +19,18 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if let checkpointer = try await storage.startSQLiteUpkeep(databases: app.databases, eventLoops: app.eventLoopGroup, logger: app.logger) {
         app.lifecycle.use(StorageUpkeep(checkpointer: checkpointer))
     }
-    if config.autoMigrate { try await app.autoMigrate() }
+    if config.autoMigrate {
+        // Several nodes starting at once: one migrates, the others wait for it.
+        var lock: MigrationLock?
+        if let url = config.databaseURL { lock = try await MigrationLock.acquire(url: url, on: app.eventLoopGroup.any(), logger: app.logger) }
+        do {
+            try await app.autoMigrate()
+        } catch {
+            await lock?.release()
+            throw error
+        }
+        await lock?.release()
+    }
 
     // What can fail comes first: the writer's thread starts last, with the drain that stops it.
     let tokens = try await JWTTokenService(secret: config.jwtSecret, jwksFile: config.jwksFile)
