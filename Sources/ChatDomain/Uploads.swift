@@ -46,14 +46,14 @@ extension Chat {
         }
         let safeName = FileName.sanitize(file.rawName)
         guard let kind = FileKind.detect(head: file.head, fileName: safeName) else { throw ChatError.fileTypeNotAllowed }
-        let storedName = try files.keep(file.temporary, kind: kind)
+        let storedName = try await files.keep(file.temporary, kind: kind)
         let attachment = Attachment(
             sessionID: session.id, storedName: storedName, url: url(storedName), fileName: FileName.sanitize(file.rawName, kind: kind),
             contentType: kind.contentType, size: file.size, messageID: form.message, uploadedByEndUser: visitor, uploadedByAgent: agent)
         do {
             try await store.insert(attachment)
         } catch {
-            files.remove(storedName: storedName)
+            await files.remove(storedName: storedName)
             throw error
         }
         return attachment
@@ -100,13 +100,12 @@ extension Chat {
         return session
     }
 
-    /// A stored file's attachment row, for serving it.
-    package func attachment(storedName: String) async throws -> (Attachment, path: String) {
-        // A file uploaded on another node (its data folder) is not found here either.
-        guard let path = files.path(of: storedName), files.exists(storedName: storedName),
-              let attachment = try await store.attachment(storedName: storedName) else {
+    /// A stored file's attachment row and its bytes, for serving it.
+    package func attachment(storedName: String) async throws -> (Attachment, FileSource) {
+        guard let attachment = try await store.attachment(storedName: storedName),
+              let source = try await files.open(storedName: storedName) else {
             throw ChatError.fileNotFound
         }
-        return (attachment, path)
+        return (attachment, source)
     }
 }

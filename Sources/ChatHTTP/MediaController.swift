@@ -13,8 +13,16 @@ package struct MediaController: RouteCollection {
     @Sendable
     func file(req: Request) async throws -> Response {
         guard let name = req.parameters.get("name") else { throw ChatError.fileNotFound }
-        let (attachment, path) = try await req.chat.attachment(storedName: name)
-        let response = try await req.fileio.asyncStreamFile(at: path)
+        let (attachment, source) = try await req.chat.attachment(storedName: name)
+        let response: Response
+        switch source {
+        case .path(let path):
+            response = try await req.fileio.asyncStreamFile(at: path)
+        case .chunks(let count, let size, let read):
+            response = Response(status: .ok, body: .init(managedAsyncStream: { writer in
+                for index in 0..<count { try await writer.writeBuffer(ByteBuffer(bytes: try await read(index))) }
+            }, count: size))
+        }
         let inline = FileKind.isInline(contentType: attachment.contentType)
         response.headers.replaceOrAdd(name: .contentType, value: attachment.contentType)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")

@@ -6,11 +6,14 @@ enum StorageError: Error, CustomStringConvertible {
     case noCursor
     /// Another process stores messages in this SQLite file (it holds the writer lock).
     case dataFolderInUse(String)
+    /// A stored file lost a chunk while it was being read.
+    case missingChunk(String, Int)
 
     var description: String {
         switch self {
         case .notSQL: "the database does not speak SQL"
         case .noCursor: "a feed event got no cursor"
+        case .missingChunk(let name, let index): "chunk \(index) of \(name) is missing"
         case .dataFolderInUse(let path):
             "another livechat server stores messages in \(path): one server per SQLite data folder (use PostgreSQL for several)"
         }

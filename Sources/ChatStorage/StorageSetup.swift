@@ -38,6 +38,13 @@ package struct StorageSetup: Sendable {
         return SQLiteCheckpointer(path: sqliteFile.path, restartBytes: walRestartBytes, logger: logger)
     }
 
+    /// Where uploads' bytes live: the data folder's `directory` on SQLite; PostgreSQL (every node
+    /// serves every file), with uploads in progress in `directory`.
+    package func openFiles(db: any Database, directory: URL) throws -> any AttachmentFiles {
+        let local = try FileStore(directory: directory)
+        return postgresURL == nil ? local : DatabaseFileStore(db: db, local: local)
+    }
+
     /// PostgreSQL: the bus to the other nodes on the same database (nil on SQLite).
     package func openBus(db: any Database, logger: Logger) throws -> PostgresBus? {
         guard let postgresURL else { return nil }

@@ -180,4 +180,39 @@ struct TwoNodeTests {
             try await b.stop()
         }
     }
+
+    @Test func aFileUploadedOnOneNodeIsServedByTheOtherChunkByChunk() async throws {
+        // Nodes with data folders of their own: the bytes must come from the database.
+        try await withDataFolder { config in
+            var second = config
+            second.dataDirectory = config.dataDirectory.appendingPathComponent("node-b", isDirectory: true)
+            let a = try await TestServer.start(config)
+            let b = try await TestServer.start(second)
+            do {
+                let nodeA = TestClient(server: a)
+                let nodeB = TestClient(server: b)
+                let business = try await nodeA.makeBusiness()
+                let chat = try await nodeA.startChat(business)
+                // Three chunks and a bit, every byte value.
+                var content = Samples.pdf
+                let noise: [UInt8] = (0..<(3 * 256 * 1024 + 1000)).map { (index: Int) -> UInt8 in UInt8(truncatingIfNeeded: index &* 7) }
+                content.append(contentsOf: noise)
+                let upload = try await nodeA.upload(token: chat.token, content: content, fileName: "report.pdf", contentType: "application/pdf")
+                #expect(upload.status == 201)
+                let url = try #require(upload.data["file"] as? String)
+                let path = try #require(URLComponents(string: url)?.path)
+                let fetched = try await nodeB.get(path)
+                #expect(fetched.status == 200)
+                #expect(fetched.body == content)
+                #expect(fetched.headers.first(name: "Content-Type") == "application/pdf")
+                #expect(try await nodeB.get(path.replacingOccurrences(of: ".pdf", with: ".png")).status == 404)
+            } catch {
+                try? await a.stop()
+                try? await b.stop()
+                throw error
+            }
+            try await a.stop()
+            try await b.stop()
+        }
+    }
 }
