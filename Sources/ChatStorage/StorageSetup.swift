@@ -14,17 +14,24 @@ package struct StorageSetup: Sendable {
     /// SQLite: the WAL size past which the checkpointer rewinds it.
     package let walRestartBytes: Int
 
-    package init(postgresURL: String?, sqliteFile: URL, walRestartBytes: Int) {
+    /// PostgreSQL: pooled connections per event loop, and the statement timeout set on each.
+    package let poolPerLoop: Int
+    package let statementTimeoutMillis: Int
+
+    package init(postgresURL: String?, sqliteFile: URL, walRestartBytes: Int, poolPerLoop: Int = 1, statementTimeoutMillis: Int = 30_000) {
         self.postgresURL = postgresURL
         self.sqliteFile = sqliteFile
         self.walRestartBytes = walRestartBytes
+        self.poolPerLoop = poolPerLoop
+        self.statementTimeoutMillis = statementTimeoutMillis
     }
 
     package func register(on databases: Databases, migrations: Migrations) throws {
         if let postgresURL {
             var postgres = try SQLPostgresConfiguration(url: postgresURL)
             postgres.coreConfiguration.tls = .disable
-            databases.use(.postgres(configuration: postgres), as: .psql)
+            postgres.coreConfiguration.options.additionalStartupParameters = [("statement_timeout", "\(statementTimeoutMillis)")]
+            databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: poolPerLoop), as: .psql)
         } else {
             databases.use(.sqlite(.file(sqliteFile.path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ChatDomain
+@testable import ChatStorage
 @testable import ChatRealtime
 @testable import LiveChat
 
@@ -30,6 +31,8 @@ struct ConfigTests {
         ["DATABASE_URL": "mysql://x", "LIVECHAT_JWT_SECRET": String(repeating: "s", count: 32)],
         ["DATABASE_URL": "postgres://livechat@127.0.0.1/livechat"],
         ["LIVECHAT_WAL_RESTART_MB": "0"],
+        ["LIVECHAT_DB_POOL": "0"],
+        ["LIVECHAT_DB_STATEMENT_TIMEOUT_MS": "5"],
     ])
     func invalidSettingsAreRefusedAtBoot(env: [String: String]) throws {
         let directory = temporaryDirectory()
@@ -100,6 +103,14 @@ struct PagesTests {
         try await withServer { _, client in
             let reply = try await client.get("/demo.json")
             #expect(reply.status == 404)
+        }
+    }
+
+    @Test(.enabled(if: TestDatabase.isPostgres, "PostgreSQL only: the pool's statement timeout"))
+    func thePoolsConnectionsCarryTheStatementTimeout() async throws {
+        try await withServer({ $0.statementTimeoutMillis = 1500 }) { server, _ in
+            let row = try await server.app.db.sql().raw("SHOW statement_timeout").first()
+            #expect(try row?.decode(column: "statement_timeout", as: String.self) == "1500ms")
         }
     }
 }

@@ -40,6 +40,10 @@ public struct AppConfig: Sendable {
     public var presenceGraceSeconds: Int
     /// SQLite: the WAL size, in MiB, past which the checkpointer rewinds the WAL to its start.
     public var walRestartMiB: Int
+    /// PostgreSQL: connections of the pool per event loop (one event loop per core).
+    public var databasePoolPerLoop: Int
+    /// PostgreSQL: the longest a statement may run, in milliseconds, before the database cancels it.
+    public var statementTimeoutMillis: Int
 
     public init(
         jwtSecret: String,
@@ -60,7 +64,9 @@ public struct AppConfig: Sendable {
         presenceGraceSeconds: Int = 10,
         publicDirectory: String? = nil,
         commitWindowMicros: Int = 2000,
-        walRestartMiB: Int = 64
+        walRestartMiB: Int = 64,
+        databasePoolPerLoop: Int = 1,
+        statementTimeoutMillis: Int = 30_000
     ) {
         self.jwtSecret = jwtSecret
         self.dataDirectory = dataDirectory
@@ -81,6 +87,8 @@ public struct AppConfig: Sendable {
         self.publicDirectory = publicDirectory
         self.commitWindowMicros = commitWindowMicros
         self.walRestartMiB = walRestartMiB
+        self.databasePoolPerLoop = databasePoolPerLoop
+        self.statementTimeoutMillis = statementTimeoutMillis
     }
 
     /// Reads the environment. Throws `ConfigError` with a message naming the setting at fault.
@@ -115,6 +123,9 @@ public struct AppConfig: Sendable {
         config.publicDirectory = env["LIVECHAT_PUBLIC_DIR"].nonEmpty.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         config.presenceGraceSeconds = try int(env, "LIVECHAT_PRESENCE_GRACE", default: config.presenceGraceSeconds, range: 0...3600)
         config.walRestartMiB = try int(env, "LIVECHAT_WAL_RESTART_MB", default: config.walRestartMiB, range: 1...65_536)
+        config.databasePoolPerLoop = try int(env, "LIVECHAT_DB_POOL", default: config.databasePoolPerLoop, range: 1...64)
+        config.statementTimeoutMillis = try int(env, "LIVECHAT_DB_STATEMENT_TIMEOUT_MS", default: config.statementTimeoutMillis,
+                                                range: 100...3_600_000)
         try config.validate()
         return config
     }

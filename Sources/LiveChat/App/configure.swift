@@ -14,7 +14,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try config.validate()
     try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
 
-    let storage = StorageSetup(postgresURL: config.databaseURL, sqliteFile: config.databaseFile, walRestartBytes: config.walRestartMiB << 20)
+    let storage = StorageSetup(postgresURL: config.databaseURL, sqliteFile: config.databaseFile, walRestartBytes: config.walRestartMiB << 20,
+                               poolPerLoop: config.databasePoolPerLoop, statementTimeoutMillis: config.statementTimeoutMillis)
     try storage.register(on: app.databases, migrations: app.migrations)
     if let checkpointer = try await storage.startSQLiteUpkeep(databases: app.databases, eventLoops: app.eventLoopGroup, logger: app.logger) {
         app.lifecycle.use(StorageUpkeep(checkpointer: checkpointer))
