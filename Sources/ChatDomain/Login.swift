@@ -7,7 +7,7 @@ extension Chat {
     package func login(email rawEmail: String, password: String, from address: String) async throws -> (agent: Agent, token: String) {
         let email = rawEmail.lowercased()
         let keys = ["email:" + email, "ip:" + address]
-        if let wait = await logins.retryAfter(keys: keys) { throw ChatError.tooManyAttempts(retryAfter: wait) }
+        if let wait = try await logins.retryAfter(keys: keys, in: store) { throw ChatError.tooManyAttempts(retryAfter: wait) }
         let agent = try await store.agent(email: email)
         let hash: String
         if let stored = agent?.passwordHash {
@@ -17,10 +17,10 @@ extension Chat {
         }
         let matches = await hasher.verify(password, against: hash)
         guard let agent, agent.passwordHash != nil, matches else {
-            await logins.failed(keys: keys)
+            try await store.recordFailure(keys: keys, at: Date(), forgettingBefore: Date().addingTimeInterval(-LoginThrottle.window))
             throw ChatError.invalidCredentials
         }
-        await logins.succeeded(key: keys[0])
+        try await store.clearFailures(key: keys[0])
         let token = try await tokens.mint(role: .agent, subject: agent.id, business: agent.businessID, lifetime: settings.agentTokenLifetime)
         return (agent, token)
     }

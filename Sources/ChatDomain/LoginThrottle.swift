@@ -1,12 +1,12 @@
 import Foundation
 
 /// Slows down password guessing: after `maxFailures` failed logins for an email (or from an
-/// address) within `window`, further attempts are refused until the window passes.
+/// address) within `window`, further attempts are refused until the window passes. The failures
+/// are kept in the database (`LoginFailureStore`), so several nodes count them together.
 package actor LoginThrottle {
     static let maxFailures = 5
     static let window: TimeInterval = 15 * 60
 
-    private var failures: [String: [Date]] = [:]
     private var decoy: String?
 
     package init() {}
@@ -20,24 +20,14 @@ package actor LoginThrottle {
     }
 
     /// Seconds to wait before trying again, or nil when an attempt is allowed.
-    func retryAfter(keys: [String]) -> Int? {
+    nonisolated func retryAfter(keys: [String], in store: any LoginFailureStore) async throws -> Int? {
         let now = Date()
+        let since = now.addingTimeInterval(-Self.window)
         var wait: TimeInterval = 0
-        for key in keys {
-            let recent = (failures[key] ?? []).filter { now.timeIntervalSince($0) < Self.window }
-            failures[key] = recent.isEmpty ? nil : recent
-            if recent.count >= Self.maxFailures, let oldest = recent.first {
-                wait = max(wait, Self.window - now.timeIntervalSince(oldest))
-            }
+        for recent in try await store.failures(keys: keys, since: since).values where recent.count >= Self.maxFailures {
+            guard let oldest = recent.min() else { continue }
+            wait = max(wait, Self.window - now.timeIntervalSince(oldest))
         }
         return wait > 0 ? Int(wait.rounded(.up)) : nil
-    }
-
-    func failed(keys: [String]) {
-        for key in keys { failures[key, default: []].append(Date()) }
-    }
-
-    func succeeded(key: String) {
-        failures[key] = nil
     }
 }

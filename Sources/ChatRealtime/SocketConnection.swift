@@ -26,6 +26,10 @@ final class SocketConnection: Sendable {
         /// A chat socket's last message number sent, once known: a number at or below it is a
         /// repeat (dropped), one past the next is a gap (filled from the database first).
         var lastSeq: Int?
+        /// Before the first message: the session's last number when the catch-up read it. A first
+        /// message past the next one comes after a gap; one at or below it had not reached the
+        /// socket yet (a client without `last_seq` gets no history, but what is live), so it is sent.
+        var floor: Int?
     }
 
     /// What `admit` decided for an event.
@@ -109,7 +113,13 @@ final class SocketConnection: Sendable {
                 return .wait
             }
             guard isMessage, let number = event.number, let last = state.lastSeq else {
-                if isMessage, let number = event.number { state.lastSeq = number }
+                if isMessage, let number = event.number {
+                    if let floor = state.floor, number > floor + 1 {
+                        state.heldEvents = [event]
+                        return .fill(after: floor)
+                    }
+                    state.lastSeq = number
+                }
                 return .send
             }
             if number <= last { return .wait }
@@ -140,7 +150,7 @@ final class SocketConnection: Sendable {
     /// After the bus was down: asks for whatever a chat socket may have missed since its last message.
     func refill() {
         let last = state.withLockedValue { state -> Int? in
-            guard state.heldEvents == nil, let last = state.lastSeq else { return nil }
+            guard state.heldEvents == nil, let last = state.lastSeq ?? state.floor else { return nil }
             state.heldEvents = []
             return last
         }
@@ -165,8 +175,8 @@ final class SocketConnection: Sendable {
                 state.heldEvents = events.isEmpty ? nil : []
                 guard tracksNumbers else { return events.filter { event in event.number.map { $0 > lastSent } ?? true } }
                 var last = max(state.lastSeq ?? 0, lastSent)
-                let known = state.lastSeq != nil || lastSent > 0 || latest != nil
-                if events.isEmpty, let latest { last = max(last, latest) }
+                let known = state.lastSeq != nil || lastSent > 0
+                if let latest { state.floor = max(state.floor ?? 0, latest) }
                 var out: [HubEvent] = []
                 for event in events {
                     guard event.kind == .numbered, let number = event.number else {

@@ -215,4 +215,17 @@ struct TwoNodeTests {
             try await b.stop()
         }
     }
+
+    @Test func failedLoginsOnOneNodeCountOnTheOther() async throws {
+        try await withTwoNodes { nodeA, nodeB in
+            let business = try await nodeA.makeBusiness()
+            _ = try await nodeA.loginAgent(business, email: "eve@shop.example")
+            for node in [nodeA, nodeB, nodeA, nodeB, nodeA] {
+                #expect(try await node.post("/auth/login/", json: ["email": "eve@shop.example", "password": "wrong-password"]).status == 401)
+            }
+            let throttled = try await nodeB.post("/auth/login/", json: ["email": "eve@shop.example", "password": "secret-password"])
+            #expect(throttled.status == 429)
+            #expect(Int(throttled.headers.first(name: "Retry-After") ?? "") ?? 0 > 0)
+        }
+    }
 }

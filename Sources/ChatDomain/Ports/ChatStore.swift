@@ -3,7 +3,7 @@ import Foundation
 /// What the rules read and write outside the message writer: the storage layer implements it
 /// (`FluentChatStore`, on SQLite or PostgreSQL). Inserts that break a uniqueness rule throw; the
 /// rules then look again to tell a lost race from a failure.
-package protocol ChatStore: DirectoryStore, VisitorStore, SessionStore, HistoryStore, FeedStore {
+package protocol ChatStore: DirectoryStore, VisitorStore, SessionStore, HistoryStore, FeedStore, LoginFailureStore {
     /// Answers when the database does (for `/health`).
     func ping() async throws
 }
@@ -93,4 +93,13 @@ package struct SessionOverview: Sendable {
         self.lastMessage = lastMessage
         self.unreadCount = unreadCount
     }
+}
+
+/// Failed logins, by key (`email:…`, `ip:…`), shared by every node.
+package protocol LoginFailureStore: Sendable {
+    /// The failures of each key since `since` (keys without any are absent).
+    func failures(keys: [String], since: Date) async throws -> [String: [Date]]
+    /// Records a failure for each key, and forgets those keys' failures older than `forgettingBefore`.
+    func recordFailure(keys: [String], at date: Date, forgettingBefore: Date) async throws
+    func clearFailures(key: String) async throws
 }
