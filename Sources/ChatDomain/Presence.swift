@@ -1,19 +1,52 @@
 import Foundation
 
-/// Which agents are online on this node: an agent is online while one of its feed sockets is
-/// open, and goes offline `grace` after the last one closed unless it reconnects meanwhile.
-/// Changes are published to the business feed. Also deals chats round-robin to online agents.
+/// Which agents are online: an agent is online while one of its feed sockets is open on any node,
+/// and goes offline `grace` after the last one closed unless it reconnects meanwhile. Each node
+/// counts its own sockets and keeps a row per agent it holds in the database (`PresenceStore`),
+/// refreshed every `heartbeat`; a node that dies stops refreshing, and after `3 × heartbeat` any
+/// node sweeps its rows away and announces those agents offline. Changes are published to the
+/// business feed (and so reach every node). Also deals chats round-robin to online agents, the
+/// turns kept in the database.
 package actor Presence {
     private let log: any EventLog
+    private let store: any PresenceStore
     private let grace: Duration
+    private let heartbeat: Duration
+    /// This node, as its presence rows name it.
+    private let node = UUID()
     private var sockets: [UUID: Int] = [:]
-    private var online: [UUID: UUID] = [:]  // agent → business
+    private var online: [UUID: UUID] = [:]  // agent → business, held by this node
     private var leaving: [UUID: Task<Void, Never>] = [:]
-    private var turns: [String: Int] = [:]
+    private var beating: Task<Void, Never>?
 
-    package init(log: any EventLog, grace: Duration) {
+    package init(log: any EventLog, store: any PresenceStore, grace: Duration, heartbeat: Duration = .seconds(10)) {
         self.log = log
+        self.store = store
         self.grace = grace
+        self.heartbeat = heartbeat
+    }
+
+    /// A row older than this belongs to a node that stopped.
+    private var stale: TimeInterval {
+        let window = heartbeat * 3
+        return Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+    }
+
+    /// Starts refreshing this node's rows and sweeping the dead nodes' ones.
+    package func start() {
+        guard beating == nil else { return }
+        let heartbeat = self.heartbeat
+        beating = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: heartbeat)
+                await self?.beat()
+            }
+        }
+    }
+
+    package func stop() {
+        beating?.cancel()
+        beating = nil
     }
 
     package func connected(agent: UUID, business: UUID) async {
@@ -21,7 +54,12 @@ package actor Presence {
         leaving.removeValue(forKey: agent)?.cancel()
         guard online[agent] == nil else { return }
         online[agent] = business
-        await announce(agent: agent, business: business, online: true)
+        do {
+            let elsewhere = try await store.markOnline(agent: agent, business: business, node: node, at: Date(), freshAfter: freshness)
+            if !elsewhere { await announce(agent: agent, business: business, online: true) }
+        } catch {
+            await announce(agent: agent, business: business, online: true)
+        }
     }
 
     package func disconnected(agent: UUID) {
@@ -37,21 +75,42 @@ package actor Presence {
         }
     }
 
-    package func isOnline(_ agent: UUID) -> Bool { online[agent] != nil }
+    /// The agents among `agents` that are online on some node.
+    package func online(among agents: Set<UUID>) async -> Set<UUID> {
+        guard !agents.isEmpty else { return [] }
+        let local = agents.filter { online[$0] != nil }
+        guard let everywhere = try? await store.onlineAgents(among: agents, freshAfter: freshness) else { return local }
+        return everywhere.union(local)
+    }
+
+    package func isOnline(_ agent: UUID) async -> Bool {
+        await online(among: [agent]).contains(agent)
+    }
 
     /// The next online agent among `candidates`, taking turns per `pool` (a business's department).
-    package func nextAgent(among candidates: [UUID], pool: String) -> UUID? {
-        let available = candidates.filter { online[$0] != nil }.sorted { $0.uuidString < $1.uuidString }
+    package func nextAgent(among candidates: [UUID], pool: String) async -> UUID? {
+        let available = await online(among: Set(candidates)).sorted { $0.uuidString < $1.uuidString }
         guard !available.isEmpty else { return nil }
-        let turn = turns[pool, default: 0]
-        turns[pool] = turn + 1
+        let turn = (try? await store.nextTurn(pool: pool)) ?? 0
         return available[turn % available.count]
     }
+
+    private var freshness: Date { Date().addingTimeInterval(-stale) }
 
     private func expire(_ agent: UUID) async {
         leaving[agent] = nil
         guard sockets[agent] == nil, let business = online.removeValue(forKey: agent) else { return }
-        await announce(agent: agent, business: business, online: false)
+        let elsewhere = (try? await store.markOffline(agent: agent, node: node, freshAfter: freshness)) ?? false
+        if !elsewhere { await announce(agent: agent, business: business, online: false) }
+    }
+
+    /// Refreshes this node's rows, then sweeps the rows of nodes that stopped refreshing theirs.
+    private func beat() async {
+        try? await store.refresh(node: node, at: Date())
+        guard let swept = try? await store.sweep(staleBefore: freshness) else { return }
+        for (agent, business) in swept where online[agent] == nil {
+            await announce(agent: agent, business: business, online: false)
+        }
     }
 
     private struct Change: Encodable {

@@ -54,12 +54,13 @@ extension Chat {
     /// The summaries of `sessions` as `reader` (an agent, or nil) sees them.
     package func summaries(of sessions: [ChatSession], reader: UUID?) async throws -> [SessionSummary] {
         let overviews = try await store.overviews(of: sessions, reader: reader)
+        let online = await presence.online(among: Set(sessions.compactMap(\.assignedAgentID)))
         var summaries: [SessionSummary] = []
         summaries.reserveCapacity(sessions.count)
         for (session, overview) in zip(sessions, overviews) {
             var agent: SessionSummary.AgentInfo?
             if let agentID = session.assignedAgentID {
-                agent = .init(id: agentID.lowercasedText, name: overview.assignedAgentName ?? "Agent", online: await presence.isOnline(agentID))
+                agent = .init(id: agentID.lowercasedText, name: overview.assignedAgentName ?? "Agent", online: online.contains(agentID))
             }
             let id = session.id.lowercasedText
             summaries.append(SessionSummary(

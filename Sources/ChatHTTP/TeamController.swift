@@ -29,11 +29,10 @@ package struct TeamController: RouteCollection {
     func agents(req: Request) async throws -> Response {
         let (_, business) = try await req.requireAgent()
         let all = try await req.chat.store.agents(of: business).sorted { $0.name < $1.name }
-        var entries: [AgentEntry] = []
-        for agent in all {
-            entries.append(AgentEntry(
-                id: agent.id.lowercasedText, name: agent.name, email: agent.email,
-                department: agent.departmentID?.lowercasedText, online: await req.chat.presence.isOnline(agent.id)))
+        let online = await req.chat.presence.online(among: Set(all.map(\.id)))
+        let entries = all.map { agent in
+            AgentEntry(id: agent.id.lowercasedText, name: agent.name, email: agent.email,
+                       department: agent.departmentID?.lowercasedText, online: online.contains(agent.id))
         }
         return try Envelope(message: "Agents fetched successfully", data: entries).response()
     }

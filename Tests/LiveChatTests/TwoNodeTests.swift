@@ -12,8 +12,11 @@ struct TwoNodeTests {
         try await withTwoNodes { a, b, _ in try await body(a, b) }
     }
 
-    private func withTwoNodes(_ body: (TestClient, TestClient, AppConfig) async throws -> Void) async throws {
-        try await withDataFolder { config in
+    private func withTwoNodes(_ adjust: (inout AppConfig) -> Void = { _ in },
+                              _ body: (TestClient, TestClient, AppConfig) async throws -> Void) async throws {
+        try await withDataFolder { folder in
+            var config = folder
+            adjust(&config)
             let a = try await TestServer.start(config)
             let b: TestServer
             do {
@@ -226,6 +229,37 @@ struct TwoNodeTests {
             let throttled = try await nodeB.post("/auth/login/", json: ["email": "eve@shop.example", "password": "secret-password"])
             #expect(throttled.status == 429)
             #expect(Int(throttled.headers.first(name: "Retry-After") ?? "") ?? 0 > 0)
+        }
+    }
+
+    @Test func presenceAndAutoAssignmentSeeTheAgentsOfEveryNode() async throws {
+        try await withTwoNodes({ $0.presenceGraceSeconds = 0 }) { nodeA, nodeB, _ in
+            let business = try await nodeA.makeBusiness(["auto_assign": true])
+            let (ann, annToken) = try await nodeA.loginAgent(business, department: business.department)
+            let (bob, bobToken) = try await nodeB.loginAgent(business, department: business.department)
+            let (watcher, _) = try await nodeA.feed(token: annToken)  // ann online on A
+            let (bobFeed, _) = try await nodeB.feed(token: bobToken)  // bob online on B
+            _ = try await watcher.next(type: "agent_presence", timeout: 10, where: { $0["agent_id"] as? String == bob && $0["online"] as? Bool == true })
+            // Node A sees bob online, node B sees ann online.
+            let onA = try await nodeA.get("/chat/agents/", token: annToken).json["data"] as? [JSON] ?? []
+            #expect(onA.first { $0["id"] as? String == bob }?["online"] as? Bool == true)
+            let onB = try await nodeB.get("/chat/agents/", token: bobToken).json["data"] as? [JSON] ?? []
+            #expect(onB.first { $0["id"] as? String == ann }?["online"] as? Bool == true)
+            // Chats started on node A are dealt to both, in turn.
+            var assigned: [String] = []
+            for _ in 0..<4 {
+                let chat = try await nodeA.startChat(business, extra: ["department": business.department])
+                let event = try await watcher.next(type: "session_assigned", timeout: 10, where: { $0["session_id"] as? String == chat.id })
+                assigned.append(event["agent_id"] as? String ?? "")
+            }
+            #expect(Set(assigned) == [ann, bob])
+            #expect(assigned[0] != assigned[1] && assigned[1] != assigned[2])
+            // Bob leaves node B: node A's feed hears him go offline, and A's list says so.
+            await bobFeed.close()
+            _ = try await watcher.next(type: "agent_presence", timeout: 10, where: { $0["agent_id"] as? String == bob && $0["online"] as? Bool == false })
+            let after = try await nodeA.get("/chat/agents/", token: annToken).json["data"] as? [JSON] ?? []
+            #expect(after.first { $0["id"] as? String == bob }?["online"] as? Bool == false)
+            await watcher.close()
         }
     }
 }

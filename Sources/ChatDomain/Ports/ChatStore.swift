@@ -3,7 +3,7 @@ import Foundation
 /// What the rules read and write outside the message writer: the storage layer implements it
 /// (`FluentChatStore`, on SQLite or PostgreSQL). Inserts that break a uniqueness rule throw; the
 /// rules then look again to tell a lost race from a failure.
-package protocol ChatStore: DirectoryStore, VisitorStore, SessionStore, HistoryStore, FeedStore, LoginFailureStore {
+package protocol ChatStore: DirectoryStore, VisitorStore, SessionStore, HistoryStore, FeedStore, LoginFailureStore, PresenceStore {
     /// Answers when the database does (for `/health`).
     func ping() async throws
 }
@@ -102,4 +102,21 @@ package protocol LoginFailureStore: Sendable {
     /// Records a failure for each key, and forgets those keys' failures older than `forgettingBefore`.
     func recordFailure(keys: [String], at date: Date, forgettingBefore: Date) async throws
     func clearFailures(key: String) async throws
+}
+
+/// Which node holds which online agent (a row per agent and node), and the round-robin turns.
+package protocol PresenceStore: Sendable {
+    /// Records that `node` holds `agent` online; true when another node held it already (a row
+    /// refreshed after `freshAfter`).
+    func markOnline(agent: UUID, business: UUID, node: UUID, at date: Date, freshAfter: Date) async throws -> Bool
+    /// Removes `node`'s row of `agent`; true when another node still holds it.
+    func markOffline(agent: UUID, node: UUID, freshAfter: Date) async throws -> Bool
+    /// The agents among `agents` with a row refreshed after `freshAfter`.
+    func onlineAgents(among agents: Set<UUID>, freshAfter: Date) async throws -> Set<UUID>
+    /// Refreshes `node`'s rows.
+    func refresh(node: UUID, at date: Date) async throws
+    /// Removes the rows not refreshed since `staleBefore`; returns the agents left with no row.
+    func sweep(staleBefore: Date) async throws -> [(agent: UUID, business: UUID)]
+    /// The next turn of a round-robin pool (0, 1, 2, … across every node).
+    func nextTurn(pool: String) async throws -> Int
 }

@@ -1,3 +1,4 @@
+import ChatDomain
 import ChatRealtime
 import ChatStorage
 import Vapor
@@ -44,5 +45,15 @@ struct BusShutdown: LifecycleHandler {
 
     func shutdown(_ application: Application) {
         bus.stop()
+    }
+}
+
+/// The presence heartbeat, stopped with the server (its rows then go stale and another node, or
+/// this one at its next start, sweeps them).
+struct PresenceShutdown: LifecycleHandler {
+    let presence: Presence
+
+    func shutdownAsync(_ application: Application) async {
+        await presence.stop()
     }
 }

@@ -49,13 +49,17 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         await bus.start(sink: fanout) { fanout.sessions.refillAll() }
         app.lifecycle.use(BusShutdown(bus: bus))
     }
+    let store = FluentChatStore(db: app.db)
+    let presence = Presence(log: writer, store: store, grace: .seconds(config.presenceGraceSeconds))
+    await presence.start()
+    app.lifecycle.use(PresenceShutdown(presence: presence))
     let chat = Chat(
-        store: FluentChatStore(db: app.db),
+        store: store,
         log: writer,
         files: files,
         tokens: tokens,
         hasher: BcryptHasher(threadPool: app.threadPool, cost: config.bcryptCost),
-        presence: Presence(log: writer, grace: .seconds(config.presenceGraceSeconds)),
+        presence: presence,
         logins: LoginThrottle(),
         settings: config.chatSettings)
     app.realtime = Realtime(chat: chat, fanout: fanout, loops: LoopCounter(),
