@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Testing
 @testable import ChatDomain
@@ -261,5 +262,92 @@ struct TwoNodeTests {
             #expect(after.first { $0["id"] as? String == bob }?["online"] as? Bool == false)
             await watcher.close()
         }
+    }
+
+    @Test func aNodeKilledMidChatLosesNothingItsVisitorReconnectsToTheOther() async throws {
+        try await withDataFolder { config in
+            let a = try await TestServer.start(config)
+            let b = try NodeProcess(config: config)
+            do {
+                try await b.waitUntilHealthy()
+                let nodeA = TestClient(server: a)
+                let business = try await nodeA.makeBusiness()
+                let chat = try await nodeA.startChat(business)
+                let agentToken = try await nodeA.agentToken(business.id)
+                let agent = try await nodeA.joined(chat, token: agentToken)
+                // The visitor on node B, a process of its own.
+                let visitor = try await TestSocket.connect(port: b.port, path: "/ws/visitor-chat/", query: "session_id=\(chat.id)",
+                                                           subprotocols: ["Bearer", chat.token])
+                _ = try await visitor.next(type: "connection_established", timeout: 10)
+                try await visitor.send(["type": "text", "content": "before"])
+                _ = try await agent.next(type: "text", timeout: 10)
+                try await agent.send(["type": "text", "content": "seen"])
+                let seen = try await visitor.next(type: "text", timeout: 10, where: { $0["content"] as? String == "seen" })
+                let lastSeq = try #require(seen["seq"] as? Int)
+                b.kill()  // SIGKILL: no drain, no goodbye
+                _ = try? await visitor.closed(timeout: 10)
+                // Meanwhile the agent goes on writing on node A.
+                for n in 0..<5 { try await agent.send(["type": "text", "content": "while away \(n)"]) }
+                _ = try await agent.next(type: "text", timeout: 10, where: { $0["content"] as? String == "while away 4" })
+                // The visitor comes back on node A with the last number it saw.
+                let back = try await nodeA.joined(chat, query: "last_seq=\(lastSeq)")
+                var missed: [String] = []
+                while missed.count < 5 { missed.append(try await back.next(type: "text", timeout: 10)["content"] as? String ?? "") }
+                #expect(missed == (0..<5).map { "while away \($0)" })
+                try await back.send(["type": "text", "content": "back"])
+                let echoed = try await agent.next(type: "text", timeout: 10, where: { $0["content"] as? String == "back" })
+                #expect(echoed["seq"] as? Int == lastSeq + 6)
+                await back.close(); await agent.close()
+            } catch {
+                b.kill()
+                try? await a.stop()
+                throw error
+            }
+            try await a.stop()
+        }
+    }
+}
+
+/// A `livechat serve` process of its own on the same data (to kill with SIGKILL), from the build folder.
+final class NodeProcess: Sendable {
+    let port: Int
+    private let process: Process
+
+    init(config: AppConfig) throws {
+        let binary = ProcessInfo.processInfo.environment["LIVECHAT_BIN"]
+            ?? FileManager.default.currentDirectoryPath + "/.build/debug/livechat"
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw TestFailure("no livechat binary at \(binary) (set LIVECHAT_BIN)") }
+        port = Int.random(in: 20_000..<60_000)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", "\(port)"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["LIVECHAT_DATA_DIR"] = config.dataDirectory.appendingPathComponent("node-process").path
+        environment["LIVECHAT_JWT_SECRET"] = config.jwtSecret
+        environment["DATABASE_URL"] = config.databaseURL
+        environment["LIVECHAT_DEMO"] = "0"
+        environment["LIVECHAT_BCRYPT_COST"] = "4"
+        environment["LOG_LEVEL"] = "warning"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func waitUntilHealthy(timeout: Double = 30) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            guard process.isRunning else { throw TestFailure("livechat serve exited with \(process.terminationStatus)") }
+            let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/health")
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("livechat serve did not answer /health within \(timeout)s")
+    }
+
+    func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 }
