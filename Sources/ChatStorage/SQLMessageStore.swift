@@ -83,8 +83,22 @@ struct SQLMessageStore: BatchStore {
     }
 
     /// Inserts feed events in one statement; their cursors, in the order given.
+    ///
+    /// With several nodes, two writers' transactions would otherwise take cursors from the sequence
+    /// in one order and commit in the other, and a feed replaying `cursor > N` could skip an event
+    /// that committed late. So each transaction first takes a lock per business it writes to
+    /// (`pg_advisory_xact_lock`, held until its commit, in a fixed order): a business's cursors are
+    /// then taken, and committed, one transaction after the other.
     private func insertFeeds(_ events: [(business: UUID, type: String, payload: String)], at date: Date,
                              on sql: any SQLDatabase) async throws -> [Int] {
+        if bus != nil {
+            var lock: SQLQueryString = "SELECT "
+            for (index, business) in Set(events.map(\.business)).map(Self.lockKey).sorted().enumerated() {
+                lock += index == 0 ? "" : ", "
+                lock += "pg_advisory_xact_lock(\(bind: business))"
+            }
+            try await sql.raw(lock).run()
+        }
         var query: SQLQueryString = "INSERT INTO feed_events (business_id, type, payload, created_at) VALUES "
         for (index, event) in events.enumerated() {
             query += index == 0 ? "" : ", "
@@ -95,6 +109,11 @@ struct SQLMessageStore: BatchStore {
         let cursors = try await sql.raw(query).all().map { try $0.decode(column: "cursor", as: Int.self) }.sorted()
         guard cursors.count == events.count else { throw StorageError.noCursor }
         return cursors
+    }
+
+    /// A business's lock key: the first 64 bits of its id.
+    private static func lockKey(_ business: UUID) -> Int64 {
+        withUnsafeBytes(of: business.uuid) { bytes in bytes.loadUnaligned(as: Int64.self) }
     }
 
     /// Reserves `counts[session]` numbers in each active session with one statement; returns the
