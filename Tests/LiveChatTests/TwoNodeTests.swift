@@ -13,15 +13,18 @@ struct TwoNodeTests {
         try await withTwoNodes { a, b, _ in try await body(a, b) }
     }
 
-    private func withTwoNodes(_ adjust: (inout AppConfig) -> Void = { _ in },
+    /// `secondNode` adjusts node B's settings (node A has `config`).
+    private func withTwoNodes(_ adjust: (inout AppConfig) -> Void = { _ in }, secondNode: (inout AppConfig) -> Void = { _ in },
                               _ body: (TestClient, TestClient, AppConfig) async throws -> Void) async throws {
         try await withDataFolder { folder in
             var config = folder
             adjust(&config)
+            var second = config
+            secondNode(&second)
             let a = try await TestServer.start(config)
             let b: TestServer
             do {
-                b = try await TestServer.start(config)
+                b = try await TestServer.start(second)
             } catch {
                 try? await a.stop()
                 throw error
@@ -187,36 +190,22 @@ struct TwoNodeTests {
 
     @Test func aFileUploadedOnOneNodeIsServedByTheOtherChunkByChunk() async throws {
         // Nodes with data folders of their own: the bytes must come from the database.
-        try await withDataFolder { config in
-            var second = config
-            second.dataDirectory = config.dataDirectory.appendingPathComponent("node-b", isDirectory: true)
-            let a = try await TestServer.start(config)
-            let b = try await TestServer.start(second)
-            do {
-                let nodeA = TestClient(server: a)
-                let nodeB = TestClient(server: b)
-                let business = try await nodeA.makeBusiness()
-                let chat = try await nodeA.startChat(business)
-                // Three chunks and a bit, every byte value.
-                var content = Samples.pdf
-                let noise: [UInt8] = (0..<(3 * 256 * 1024 + 1000)).map { (index: Int) -> UInt8 in UInt8(truncatingIfNeeded: index &* 7) }
-                content.append(contentsOf: noise)
-                let upload = try await nodeA.upload(token: chat.token, content: content, fileName: "report.pdf", contentType: "application/pdf")
-                #expect(upload.status == 201)
-                let url = try #require(upload.data["file"] as? String)
-                let path = try #require(URLComponents(string: url)?.path)
-                let fetched = try await nodeB.get(path)
-                #expect(fetched.status == 200)
-                #expect(fetched.body == content)
-                #expect(fetched.headers.first(name: "Content-Type") == "application/pdf")
-                #expect(try await nodeB.get(path.replacingOccurrences(of: ".pdf", with: ".png")).status == 404)
-            } catch {
-                try? await a.stop()
-                try? await b.stop()
-                throw error
-            }
-            try await a.stop()
-            try await b.stop()
+        try await withTwoNodes(secondNode: { $0.dataDirectory.appendPathComponent("node-b", isDirectory: true) }) { nodeA, nodeB, _ in
+            let business = try await nodeA.makeBusiness()
+            let chat = try await nodeA.startChat(business)
+            // Three chunks and a bit, every byte value.
+            var content = Samples.pdf
+            let noise: [UInt8] = (0..<(3 * 256 * 1024 + 1000)).map { (index: Int) -> UInt8 in UInt8(truncatingIfNeeded: index &* 7) }
+            content.append(contentsOf: noise)
+            let upload = try await nodeA.upload(token: chat.token, content: content, fileName: "report.pdf", contentType: "application/pdf")
+            #expect(upload.status == 201)
+            let url = try #require(upload.data["file"] as? String)
+            let path = try #require(URLComponents(string: url)?.path)
+            let fetched = try await nodeB.get(path)
+            #expect(fetched.status == 200)
+            #expect(fetched.body == content)
+            #expect(fetched.headers.first(name: "Content-Type") == "application/pdf")
+            #expect(try await nodeB.get(path.replacingOccurrences(of: ".pdf", with: ".png")).status == 404)
         }
     }
 
