@@ -96,7 +96,7 @@ struct ConnectionLoop: Sendable {
         // Several nodes: the socket must know its session's last number from the start to tell a gap.
         let (missed, endedAt, latest) = try await chat.catchUp(of: session, after: lastSeq, latest: realtime.fanout.nodeBus != nil)
         for message in missed { connection.send(connection.channel.allocator.buffer(string: message.json)) }
-        connection.finishCatchUp(lastSent: missed.last?.seq ?? lastSeq ?? 0, latest: latest)
+        connection.finishCatchUp(lastSent: missed.last?.seq ?? 0, latest: latest)
         if let endedAt {
             connection.send(json: ServerFrame.sessionEnded(session, at: endedAt))
             connection.close(code: .sessionEnded)
