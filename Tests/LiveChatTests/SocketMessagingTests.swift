@@ -222,7 +222,12 @@ struct SocketMessagingTests {
             let plain = try await client.joined(chat)
             try await agent.send(["type": "text", "content": "m7"])
             #expect(try await plain.next(type: "text")["content"] as? String == "m7")
-            await visitor.close(); await agent.close(); await plain.close()
+            // A last_seq past the session's last message hides nothing that comes after.
+            let ahead = try await client.joined(chat, query: "last_seq=1000")
+            try await agent.send(["type": "text", "content": "m8"])
+            let next = try await ahead.next(type: "text")
+            #expect(next["content"] as? String == "m8" && next["seq"] as? Int == 8)
+            await visitor.close(); await agent.close(); await plain.close(); await ahead.close()
         }
     }
 
