@@ -11,6 +11,10 @@ package final class TopicHub: Sendable {
     }
 
     private let topics = NIOLockedValueBox<[HubEvent.Topic: Entry]>([:])
+    /// Held while events are admitted and queued on their event loops: a session's events come
+    /// from this node's writer and from the other nodes' (two threads), and a socket must write
+    /// them in the order it admitted them.
+    private let delivering = NIOLock()
 
     /// Adds a socket; true when it is its participant's first socket on the topic.
     @discardableResult
@@ -51,6 +55,8 @@ package final class TopicHub: Sendable {
                 }
             }
         }
+        delivering.lock()
+        defer { delivering.unlock() }
         for (_, batch) in perLoop {
             // Decided here, in order, so that events held for a catching-up socket stay in order.
             var admitted: [(SocketConnection, HubEvent)] = []
