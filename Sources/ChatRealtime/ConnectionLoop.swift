@@ -96,7 +96,10 @@ struct ConnectionLoop: Sendable {
         // Several nodes: the socket must know its session's last number from the start to tell a gap.
         let (missed, endedAt, latest) = try await chat.catchUp(of: session, after: lastSeq, latest: realtime.fanout.nodeBus != nil)
         for message in missed { connection.send(connection.channel.allocator.buffer(string: message.json)) }
-        connection.finishCatchUp(lastSent: missed.last?.seq ?? 0, latest: latest)
+        // A client's own last_seq counts as sent when the session really has it (several nodes:
+        // its late copies are then dropped); a last_seq past the session's end counts for nothing.
+        let sent = missed.last?.seq ?? lastSeq.map { min($0, latest ?? 0) } ?? 0
+        connection.finishCatchUp(lastSent: sent, latest: latest)
         if let endedAt {
             connection.send(json: ServerFrame.sessionEnded(session, at: endedAt))
             connection.close(code: .sessionEnded)

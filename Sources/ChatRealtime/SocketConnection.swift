@@ -143,7 +143,7 @@ final class SocketConnection: Sendable {
         if let handler = gapHandler.withLockedValue({ $0 }) {
             handler(after)
         } else {
-            finishCatchUp(lastSent: after)
+            finishCatchUp(lastSent: after, checkingGaps: false)
         }
     }
 
@@ -166,37 +166,50 @@ final class SocketConnection: Sendable {
     /// Ends catch-up: writes the held events that are newer than `lastSent` (a `seq` or a
     /// `cursor`), then goes live. A chat socket then knows its last message number (the newest of
     /// `lastSent`, `latest` and those written), or learns it from its first live message.
-    func finishCatchUp(lastSent: Int, latest: Int? = nil) {
+    /// Without `checkingGaps` (a socket with no gap handler: closing), everything held goes out.
+    func finishCatchUp(lastSent: Int, latest: Int? = nil, checkingGaps: Bool = true) {
         let tracksNumbers: Bool
         if case .session = topic { tracksNumbers = true } else { tracksNumbers = false }
         while true {
-            let fresh = state.withLockedValue { state -> [HubEvent] in
+            let (fresh, gapAfter) = state.withLockedValue { state -> ([HubEvent], Int?) in
                 let events = state.heldEvents ?? []
                 state.heldEvents = events.isEmpty ? nil : []
-                guard tracksNumbers else { return events.filter { event in event.number.map { $0 > lastSent } ?? true } }
+                guard tracksNumbers else { return (events.filter { event in event.number.map { $0 > lastSent } ?? true }, nil) }
                 var last = max(state.lastSeq ?? 0, lastSent)
                 let known = state.lastSeq != nil || lastSent > 0
                 if let latest { state.floor = max(state.floor ?? 0, latest) }
                 var out: [HubEvent] = []
-                for event in events {
+                for (index, event) in events.enumerated() {
                     guard event.kind == .numbered, let number = event.number else {
                         out.append(event)
                         continue
                     }
                     guard number > last else { continue }
+                    // A held message past the next one: what lies between is read first, and
+                    // this one and the rest stay held meanwhile.
+                    let base = known || !out.isEmpty ? last : state.floor
+                    if checkingGaps, let base, number > base + 1 {
+                        state.heldEvents = Array(events[index...])
+                        state.lastSeq = known || !out.isEmpty ? last : nil
+                        return (out, base)
+                    }
                     last = number
                     out.append(event)
                 }
                 state.lastSeq = known || !out.isEmpty ? last : nil
-                return out
+                return (out, nil)
             }
-            if fresh.isEmpty {
-                if state.withLockedValue({ $0.heldEvents == nil }) { return }
-                continue
+            if !fresh.isEmpty {
+                channel.eventLoop.execute { for event in fresh { self.writeOnLoop(event, flush: true) } }
             }
-            channel.eventLoop.execute { for event in fresh { self.writeOnLoop(event, flush: true) } }
+            if let gapAfter {
+                fillGap(after: gapAfter)
+                return
+            }
+            if fresh.isEmpty, state.withLockedValue({ $0.heldEvents == nil }) { return }
         }
     }
+
 
     /// Sends a close frame with `code` and closes the channel when the peer answers, or after a grace period.
     func close(code: WebSocketErrorCode) {

@@ -60,13 +60,16 @@ package final class TopicHub: Sendable {
         for (_, batch) in perLoop {
             // Decided here, in order, so that events held for a catching-up socket stay in order.
             var admitted: [(SocketConnection, HubEvent)] = []
+            var gaps: [(SocketConnection, Int)] = []
             for (connection, event) in batch.writes {
                 switch connection.admit(event) {
                 case .send: admitted.append((connection, event))
                 case .wait: break
-                case .fill(let after): connection.fillGap(after: after)
+                case .fill(let after): gaps.append((connection, after))
                 }
             }
+            // Gaps are filled after what was admitted before them is queued.
+            defer { for (connection, after) in gaps { connection.fillGap(after: after) } }
             guard !admitted.isEmpty else { continue }
             batch.loop.execute {
                 var touched: [UUID: SocketConnection] = [:]
