@@ -106,7 +106,7 @@ package actor Presence {
 
     /// Refreshes this node's rows, then sweeps the rows of nodes that stopped refreshing theirs.
     private func beat() async {
-        try? await store.refresh(node: node, at: Date())
+        try? await store.refresh(node: node, holding: online.map { (agent: $0.key, business: $0.value) }, at: Date())
         guard let swept = try? await store.sweep(staleBefore: freshness) else { return }
         for (agent, business) in swept where online[agent] == nil {
             await announce(agent: agent, business: business, online: false)

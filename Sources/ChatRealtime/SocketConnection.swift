@@ -213,6 +213,12 @@ final class SocketConnection: Sendable {
 
     /// Sends a close frame with `code` and closes the channel when the peer answers, or after a grace period.
     func close(code: WebSocketErrorCode) {
+        // Off the event loop, after what the caller sent before (a `send` then `close` from one
+        // thread: the frame goes out, then the close).
+        guard channel.eventLoop.inEventLoop else {
+            channel.eventLoop.execute { self.close(code: code) }
+            return
+        }
         let first = state.withLockedValue { state -> Bool in
             defer { state.closing = true }
             return !state.closing

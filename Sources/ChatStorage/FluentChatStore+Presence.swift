@@ -5,18 +5,36 @@ import SQLKit
 
 extension FluentChatStore {
     package func markOnline(agent: UUID, business: UUID, node: UUID, at date: Date, freshAfter: Date) async throws -> Bool {
-        let sql = try db.sql()
+        try await db.transaction { tx in
+            let sql = try tx.sql()
+            try await lockAgent(agent, on: sql)
+            try await upsertPresence(agent: agent, business: business, node: node, at: date, on: sql)
+            return try await holders(of: agent, besides: node, freshAfter: freshAfter, on: sql) > 0
+        }
+    }
+
+    package func markOffline(agent: UUID, node: UUID, freshAfter: Date) async throws -> Bool {
+        try await db.transaction { tx in
+            let sql = try tx.sql()
+            try await lockAgent(agent, on: sql)
+            try await sql.raw("DELETE FROM agent_presence WHERE agent_id = \(bind: agent) AND node_id = \(bind: node)").run()
+            return try await holders(of: agent, besides: node, freshAfter: freshAfter, on: sql) > 0
+        }
+    }
+
+    /// Two nodes marking one agent at once take turns (PostgreSQL: a lock held to the commit;
+    /// SQLite has one writer at a time already), so one of them always sees the other's row.
+    private func lockAgent(_ agent: UUID, on sql: any SQLDatabase) async throws {
+        guard sql.dialect.name == "postgresql" else { return }
+        let key = withUnsafeBytes(of: agent.uuid) { $0.loadUnaligned(fromByteOffset: 8, as: Int64.self) }
+        try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: key))").run()
+    }
+
+    private func upsertPresence(agent: UUID, business: UUID, node: UUID, at date: Date, on sql: any SQLDatabase) async throws {
         try await sql.raw("""
             INSERT INTO agent_presence (agent_id, node_id, business_id, seen_at) VALUES (\(bind: agent), \(bind: node), \(bind: business), \(bind: date))
             ON CONFLICT (agent_id, node_id) DO UPDATE SET seen_at = excluded.seen_at
             """).run()
-        return try await holders(of: agent, besides: node, freshAfter: freshAfter, on: sql) > 0
-    }
-
-    package func markOffline(agent: UUID, node: UUID, freshAfter: Date) async throws -> Bool {
-        let sql = try db.sql()
-        try await sql.raw("DELETE FROM agent_presence WHERE agent_id = \(bind: agent) AND node_id = \(bind: node)").run()
-        return try await holders(of: agent, besides: node, freshAfter: freshAfter, on: sql) > 0
     }
 
     private func holders(of agent: UUID, besides node: UUID, freshAfter: Date, on sql: any SQLDatabase) async throws -> Int {
@@ -34,8 +52,10 @@ extension FluentChatStore {
         return Set(try rows.map { try $0.decode(column: "agent_id", as: UUID.self) })
     }
 
-    package func refresh(node: UUID, at date: Date) async throws {
-        try await db.sql().raw("UPDATE agent_presence SET seen_at = \(bind: date) WHERE node_id = \(bind: node)").run()
+    package func refresh(node: UUID, holding agents: [(agent: UUID, business: UUID)], at date: Date) async throws {
+        let sql = try db.sql()
+        // Upserts: a row another node swept while this one could not reach the database comes back.
+        for (agent, business) in agents { try await upsertPresence(agent: agent, business: business, node: node, at: date, on: sql) }
     }
 
     package func sweep(staleBefore: Date) async throws -> [(agent: UUID, business: UUID)] {

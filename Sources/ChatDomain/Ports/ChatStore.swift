@@ -113,8 +113,8 @@ package protocol PresenceStore: Sendable {
     func markOffline(agent: UUID, node: UUID, freshAfter: Date) async throws -> Bool
     /// The agents among `agents` with a row refreshed after `freshAfter`.
     func onlineAgents(among agents: Set<UUID>, freshAfter: Date) async throws -> Set<UUID>
-    /// Refreshes `node`'s rows.
-    func refresh(node: UUID, at date: Date) async throws
+    /// Refreshes `node`'s rows of the agents it holds (recreating any that were swept).
+    func refresh(node: UUID, holding agents: [(agent: UUID, business: UUID)], at date: Date) async throws
     /// Removes the rows not refreshed since `staleBefore`; returns the agents left with no row.
     func sweep(staleBefore: Date) async throws -> [(agent: UUID, business: UUID)]
     /// The next turn of a round-robin pool (0, 1, 2, … across every node).
