@@ -3,7 +3,7 @@ import Foundation
 /// Re-reads `value` until `done` holds and returns that value; throws a `TestFailure` naming the
 /// last value read when `done` still does not hold after `timeout` seconds.
 func eventually<T>(
-    timeout: Double = 5, _ value: () async throws -> T, until done: (T) -> Bool,
+    timeout: Double = 15, _ value: () async throws -> T, until done: (T) -> Bool,
     sourceLocation: String = #fileID, line: Int = #line
 ) async throws -> T {
     let deadline = Date().addingTimeInterval(timeout)

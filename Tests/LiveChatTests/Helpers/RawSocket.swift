@@ -10,7 +10,7 @@ struct RawSocket: Sendable {
     private let received: NIOLockedValueBox<[UInt8]>
 
     /// Connects and sends the upgrade request; returns once the `101` response has arrived.
-    static func open(port: Int, path: String, token: String, timeout: Double = 5) async throws -> RawSocket {
+    static func open(port: Int, path: String, token: String, timeout: Double = 15) async throws -> RawSocket {
         let received = NIOLockedValueBox<[UInt8]>([])
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -49,7 +49,7 @@ struct RawSocket: Sendable {
 
     /// Sends a ping and waits for its pong. The server reads a connection's frames in order, so
     /// once the pong is back, every frame sent before the ping has been read by the server.
-    func roundTrip(timeout: Double = 5) async throws {
+    func roundTrip(timeout: Double = 15) async throws {
         let tag = Array(UUID().uuidString.utf8.prefix(16))
         try await send(tag, opcode: 0x9)
         _ = try await wait(timeout: timeout, for: "the pong") { state -> Bool? in

@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 
 /// Sends bytes on a plain TCP connection and reads the answer until a marker or the close.
 enum RawTCP {
-    static func exchange(port: Int, bytes: [UInt8], until marker: String, timeout: Double = 5) async throws -> String {
+    static func exchange(port: Int, bytes: [UInt8], until marker: String, timeout: Double = 15) async throws -> String {
         let received = NIOLockedValueBox<[UInt8]>([])
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in

@@ -53,7 +53,7 @@ final class TestSocket: Sendable {
     }
 
     /// The next frame not read yet, as JSON.
-    func next(timeout: Double = 5) async throws -> JSON {
+    func next(timeout: Double = 15) async throws -> JSON {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let frame: String? = inbox.withLockedValue { box in
@@ -74,7 +74,7 @@ final class TestSocket: Sendable {
     }
 
     /// The next frame of `type` (and matching `where`), skipping others.
-    func next(type: String, timeout: Double = 5, where match: (JSON) -> Bool = { _ in true }) async throws -> JSON {
+    func next(type: String, timeout: Double = 15, where match: (JSON) -> Bool = { _ in true }) async throws -> JSON {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let left = deadline.timeIntervalSinceNow
@@ -90,7 +90,7 @@ final class TestSocket: Sendable {
     }
 
     /// Waits for the server to close; returns the close code it sent and the frames not read before it.
-    func closed(timeout: Double = 5) async throws -> (code: Int?, frames: [JSON]) {
+    func closed(timeout: Double = 15) async throws -> (code: Int?, frames: [JSON]) {
         let deadline = Date().addingTimeInterval(timeout)
         while !ws.isClosed {
             guard Date() < deadline else { throw TestFailure("still open after \(timeout)s") }
