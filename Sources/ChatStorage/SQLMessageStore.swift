@@ -120,11 +120,14 @@ struct SQLMessageStore: BatchStore {
     /// first reserved number of each (ended sessions are absent).
     private func number(_ sessions: [UUID], counts: [UUID: Int], on sql: any SQLDatabase) async throws -> [UUID: Int] {
         guard !sessions.isEmpty else { return [:] }
-        var query: SQLQueryString = "UPDATE chat_sessions SET last_seq = last_seq + CASE id"
+        // The rows are locked in id order first: two nodes' batches sharing sessions then wait for
+        // each other instead of deadlocking.
+        var query: SQLQueryString = "UPDATE chat_sessions SET last_seq = chat_sessions.last_seq + CASE chat_sessions.id"
         for session in sessions {
             query += " WHEN \(bind: session) THEN CAST(\(bind: counts[session] ?? 0) AS INTEGER)"
         }
-        query += " END WHERE ended_at IS NULL AND id IN (\(binds: sessions)) RETURNING id, last_seq"
+        query += " END FROM (SELECT id FROM chat_sessions WHERE id IN (\(binds: sessions)) ORDER BY id FOR UPDATE) AS locked"
+        query += " WHERE chat_sessions.id = locked.id AND chat_sessions.ended_at IS NULL RETURNING chat_sessions.id, chat_sessions.last_seq"
         var first: [UUID: Int] = [:]
         for row in try await sql.raw(query).all() {
             let id = try row.decode(column: "id", as: UUID.self)
