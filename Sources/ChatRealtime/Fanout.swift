@@ -1,6 +1,5 @@
 import ChatDomain
 import Foundation
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// The fan-out of this node: the writer's committed events become frames (encoded once for all
@@ -10,21 +9,15 @@ package final class LocalFanout: EventSink, NodeEventSink {
     package let sessions: TopicHub
     package let feeds: TopicHub
     package let metrics: ChatMetrics
-    /// Set once at boot on PostgreSQL (before any socket opens); nil on one node.
-    private let bus = NIOLockedValueBox<(any NodeBus)?>(nil)
+    /// The other nodes on the same PostgreSQL; nil on SQLite (one node).
+    package let nodeBus: (any NodeBus)?
 
-    package init(metrics: ChatMetrics) {
+    package init(metrics: ChatMetrics, bus: (any NodeBus)?) {
         sessions = TopicHub()
         feeds = TopicHub()
         self.metrics = metrics
+        nodeBus = bus
     }
-
-    /// Connects the fan-out to the other nodes.
-    package func attach(_ bus: any NodeBus) {
-        self.bus.withLockedValue { $0 = bus }
-    }
-
-    package var nodeBus: (any NodeBus)? { bus.withLockedValue { $0 } }
 
     /// Hands frames to the sockets of their topics on this node, in the caller's order per topic.
     /// Must not block (the writer's thread calls it).

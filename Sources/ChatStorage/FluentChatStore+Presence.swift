@@ -26,8 +26,7 @@ extension FluentChatStore {
     /// SQLite has one writer at a time already), so one of them always sees the other's row.
     private func lockAgent(_ agent: UUID, on sql: any SQLDatabase) async throws {
         guard sql.dialect.name == "postgresql" else { return }
-        let key = withUnsafeBytes(of: agent.uuid) { $0.loadUnaligned(fromByteOffset: 8, as: Int64.self) }
-        try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: key))").run()
+        try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: agent.advisoryLockKey))").run()
     }
 
     private func upsertPresence(agent: UUID, business: UUID, node: UUID, at date: Date, on sql: any SQLDatabase) async throws {

@@ -14,8 +14,7 @@ package struct MigrationLock: Sendable {
 
     /// Waits for the lock on the database at `url`.
     package static func acquire(url: String, on eventLoop: any EventLoop, logger: Logger) async throws -> MigrationLock {
-        var configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
-        configuration.tls = .disable
+        let configuration = try PostgresURL.configuration(url).coreConfiguration
         let connection = try await PostgresConnection.connect(on: eventLoop, configuration: configuration, id: 2, logger: logger)
         do {
             try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)

@@ -93,7 +93,7 @@ struct SQLMessageStore: BatchStore {
                              on sql: any SQLDatabase) async throws -> [Int] {
         if bus != nil {
             var lock: SQLQueryString = "SELECT "
-            for (index, business) in Set(events.map(\.business)).map(Self.lockKey).sorted().enumerated() {
+            for (index, business) in Set(events.map(\.business.advisoryLockKey)).sorted().enumerated() {
                 lock += index == 0 ? "" : ", "
                 lock += "pg_advisory_xact_lock(\(bind: business))"
             }
@@ -109,11 +109,6 @@ struct SQLMessageStore: BatchStore {
         let cursors = try await sql.raw(query).all().map { try $0.decode(column: "cursor", as: Int.self) }.sorted()
         guard cursors.count == events.count else { throw StorageError.noCursor }
         return cursors
-    }
-
-    /// A business's lock key: the first 64 bits of its id.
-    private static func lockKey(_ business: UUID) -> Int64 {
-        withUnsafeBytes(of: business.uuid) { bytes in bytes.loadUnaligned(as: Int64.self) }
     }
 
     /// Reserves `counts[session]` numbers in each active session with one statement; returns the

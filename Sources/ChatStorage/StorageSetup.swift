@@ -28,8 +28,7 @@ package struct StorageSetup: Sendable {
 
     package func register(on databases: Databases, migrations: Migrations) throws {
         if let postgresURL {
-            var postgres = try SQLPostgresConfiguration(url: postgresURL)
-            postgres.coreConfiguration.tls = .disable
+            var postgres = try PostgresURL.configuration(postgresURL)
             postgres.coreConfiguration.options.additionalStartupParameters = [("statement_timeout", "\(statementTimeoutMillis)")]
             databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: poolPerLoop), as: .psql)
         } else {

@@ -33,9 +33,7 @@ package final class PostgresBus: NodeBus {
     private let sender: Task<Void, Never>
 
     package init(url: String, db: any Database, logger: Logger) throws {
-        var configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
-        configuration.tls = .disable
-        self.configuration = configuration
+        configuration = try PostgresURL.configuration(url).coreConfiguration
         ownPrefix = BusCodec.head(node)
         store = FluentChatStore(db: db)
         self.logger = logger

@@ -38,14 +38,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let files = try storage.openFiles(db: app.db, directory: config.mediaDirectory)
     let bus = try storage.openBus(db: app.db, logger: app.logger)
     let metrics = ChatMetrics()
-    let fanout = LocalFanout(metrics: metrics)
+    let fanout = LocalFanout(metrics: metrics, bus: bus)
     let writer = storage.openWriter(db: app.db, bus: bus, sink: fanout, logger: app.logger,
                                     window: .microseconds(config.commitWindowMicros))
     ShutdownDrain.install(writer: writer, on: app)
     if let bus {
         // Several nodes on this PostgreSQL: their events reach this node's sockets, and after the
         // listener was down every chat socket reads what it may have missed.
-        fanout.attach(bus)
         await bus.start(sink: fanout) { fanout.sessions.refillAll() }
         app.lifecycle.use(BusShutdown(bus: bus))
     }
