@@ -40,10 +40,24 @@ package struct AgentFeedController: RouteCollection {
                 let connection = SocketConnection(channel: channel, topic: .feed(business: business), identity: identity, catchingUp: true)
                 let work = SerialWork(counter: realtime.loops)
                 realtime.feeds.add(connection)
+                // A gap in the live cursors (another node's event not heard yet, or missed while the
+                // bus was down) is read from the database, in turn with the socket's other work.
+                connection.onGap { after in
+                    work.submit {
+                        do {
+                            try await Self.replay(to: connection, business: business, after: after, chat: realtime.chat)
+                        } catch {
+                            logger.error("feed gap fill failed", metadata: ["error": "\(error)"])
+                            connection.close(code: .unexpectedServerError)
+                        }
+                    }
+                }
                 work.submit {
                     await realtime.chat.presence.connected(agent: agent, business: business)
                     do {
-                        try await Self.start(connection, agent: agent, business: business, after: cursor, chat: realtime.chat)
+                        try await Self.replay(to: connection, business: business, after: cursor, chat: realtime.chat) { latest in
+                            connection.send(json: Established(agent_id: agent.lowercasedText, business: business.lowercasedText, cursor: latest))
+                        }
                     } catch {
                         logger.error("feed catch-up failed", metadata: ["error": "\(error)"])
                         connection.close(code: .unexpectedServerError)
@@ -53,6 +67,7 @@ package struct AgentFeedController: RouteCollection {
                 try SocketUpgrader.attach(connection, realtime: realtime, onText: { _ in
                     work.submit { connection.sendError("The agent feed is read-only: chat on /ws/visitor-chat/.") }
                 }, onClosed: {
+                    connection.onGap(nil)
                     work.submit {
                         realtime.feeds.remove(connection)
                         await realtime.chat.presence.disconnected(agent: agent)
@@ -62,11 +77,12 @@ package struct AgentFeedController: RouteCollection {
         }
     }
 
-    /// Announces the connection with the feed's current cursor, sends the events after `after`
-    /// (when given), then releases the events held meanwhile.
-    private static func start(_ connection: SocketConnection, agent: UUID, business: UUID, after: Int?, chat: Chat) async throws {
+    /// Reads the feed's current cursor (`announce` tells the client, at the start), sends the
+    /// events after `after` (when given), then releases the events held meanwhile.
+    private static func replay(to connection: SocketConnection, business: UUID, after: Int?, chat: Chat,
+                               announce: (Int) -> Void = { _ in }) async throws {
         let replay = try await chat.feedReplay(of: business, after: after)
-        connection.send(json: Established(agent_id: agent.lowercasedText, business: business.lowercasedText, cursor: replay.latest))
+        announce(replay.latest)
         let allocator = connection.channel.allocator
         for event in replay.missed {
             connection.send(FeedFrame.encode(event.payload.utf8, cursor: event.cursor, allocator: allocator))
@@ -74,6 +90,6 @@ package struct AgentFeedController: RouteCollection {
         if replay.truncated {
             connection.sendError("Too many missed events: reload the inbox with GET /chat/sessions/.")
         }
-        connection.finishCatchUp(lastSent: replay.latest)
+        connection.finishCatchUp(lastSent: replay.latest, latest: replay.latest)
     }
 }

@@ -23,9 +23,10 @@ final class SocketConnection: Sendable {
         var backlog = 0
         /// Non-nil while catching up: live events wait here until the stored ones are sent.
         var heldEvents: [HubEvent]?
-        /// A chat socket's last message number sent, once known: a number at or below it is a
-        /// repeat (dropped), one past the next is a gap (filled from the database first).
-        var lastSeq: Int?
+        /// The last number sent (a chat socket's message `seq`, a feed's `cursor`), once known: a
+        /// number at or below it is a repeat (dropped), one past the next is a gap (filled from the
+        /// database first).
+        var lastNumber: Int?
         /// Before the first message: the session's last number when the catch-up read it. A first
         /// message past the next one comes after a gap; one at or below it had not reached the
         /// socket yet (a client without `last_seq` gets no history, but what is live), so it is sent.
@@ -42,7 +43,7 @@ final class SocketConnection: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
-    /// Reads what a chat socket missed after a number and sends it, then `finishCatchUp`.
+    /// Reads what the socket missed after a number and sends it, then `finishCatchUp`.
     private let gapHandler = NIOLockedValueBox<(@Sendable (Int) -> Void)?>(nil)
 
     init(channel: any Channel, topic: HubEvent.Topic, identity: Identity, catchingUp: Bool) {
@@ -103,22 +104,22 @@ final class SocketConnection: Sendable {
     /// Decides, in the caller's order, whether an event goes out now, waits for the end of a
     /// catch-up (kept here), is a repeat of a message sent already (dropped), or comes after a gap.
     /// Events of one session reach a node from its writer and from the other nodes' (`NodeBus`),
-    /// so a chat socket checks each message's `seq` against the last one it sent.
+    /// so a socket checks each message's `seq` (each feed event's `cursor`) against the last one it sent.
     func admit(_ event: HubEvent) -> Admission {
-        let isMessage: Bool
-        if case .session = topic, event.kind == .numbered, event.number != nil { isMessage = true } else { isMessage = false }
+        // A session's messages (`seq`) and a business's feed events (`cursor`) are numbered.
+        let isNumbered = event.kind == .numbered && event.number != nil
         return state.withLockedValue { state in
             if state.heldEvents != nil {
                 state.heldEvents?.append(event)
                 return .wait
             }
-            guard isMessage, let number = event.number, let last = state.lastSeq else {
-                if isMessage, let number = event.number {
+            guard isNumbered, let number = event.number, let last = state.lastNumber else {
+                if isNumbered, let number = event.number {
                     if let floor = state.floor, number > floor + 1 {
                         state.heldEvents = [event]
                         return .fill(after: floor)
                     }
-                    state.lastSeq = number
+                    state.lastNumber = number
                 }
                 return .send
             }
@@ -127,7 +128,7 @@ final class SocketConnection: Sendable {
                 state.heldEvents = [event]
                 return .fill(after: last)
             }
-            state.lastSeq = number
+            state.lastNumber = number
             return .send
         }
     }
@@ -147,10 +148,10 @@ final class SocketConnection: Sendable {
         }
     }
 
-    /// After the bus was down: asks for whatever a chat socket may have missed since its last message.
+    /// After the bus was down: asks for whatever the socket may have missed since its last number.
     func refill() {
         let last = state.withLockedValue { state -> Int? in
-            guard state.heldEvents == nil, let last = state.lastSeq ?? state.floor else { return nil }
+            guard state.heldEvents == nil, let last = state.lastNumber ?? state.floor else { return nil }
             state.heldEvents = []
             return last
         }
@@ -164,19 +165,16 @@ final class SocketConnection: Sendable {
     }
 
     /// Ends catch-up: writes the held events that are newer than `lastSent` (a `seq` or a
-    /// `cursor`), then goes live. A chat socket then knows its last message number (the newest of
-    /// `lastSent`, `latest` and those written), or learns it from its first live message.
+    /// `cursor`), then goes live. The socket then knows its last number (the newest of `lastSent`,
+    /// `latest` and those written), or learns it from its first live event.
     /// Without `checkingGaps` (a socket with no gap handler: closing), everything held goes out.
     func finishCatchUp(lastSent: Int, latest: Int? = nil, checkingGaps: Bool = true) {
-        let tracksNumbers: Bool
-        if case .session = topic { tracksNumbers = true } else { tracksNumbers = false }
         while true {
             let (fresh, gapAfter) = state.withLockedValue { state -> ([HubEvent], Int?) in
                 let events = state.heldEvents ?? []
                 state.heldEvents = events.isEmpty ? nil : []
-                guard tracksNumbers else { return (events.filter { event in event.number.map { $0 > lastSent } ?? true }, nil) }
-                var last = max(state.lastSeq ?? 0, lastSent)
-                let known = state.lastSeq != nil || lastSent > 0
+                var last = max(state.lastNumber ?? 0, lastSent)
+                let known = state.lastNumber != nil || lastSent > 0
                 if let latest { state.floor = max(state.floor ?? 0, latest) }
                 var out: [HubEvent] = []
                 for (index, event) in events.enumerated() {
@@ -190,13 +188,13 @@ final class SocketConnection: Sendable {
                     let base = known || !out.isEmpty ? last : state.floor
                     if checkingGaps, let base, number > base + 1 {
                         state.heldEvents = Array(events[index...])
-                        state.lastSeq = known || !out.isEmpty ? last : nil
+                        state.lastNumber = known || !out.isEmpty ? last : nil
                         return (out, base)
                     }
                     last = number
                     out.append(event)
                 }
-                state.lastSeq = known || !out.isEmpty ? last : nil
+                state.lastNumber = known || !out.isEmpty ? last : nil
                 return (out, nil)
             }
             if !fresh.isEmpty {

@@ -71,9 +71,10 @@ package final class TopicHub: Sendable {
             // Gaps are filled after what was admitted before them is queued.
             defer { for (connection, after) in gaps { connection.fillGap(after: after) } }
             guard !admitted.isEmpty else { continue }
+            let writes = admitted
             batch.loop.execute {
                 var touched: [UUID: SocketConnection] = [:]
-                for (connection, event) in admitted {
+                for (connection, event) in writes {
                     connection.writeOnLoop(event, flush: false)
                     touched[connection.id] = connection
                 }
@@ -82,7 +83,7 @@ package final class TopicHub: Sendable {
         }
     }
 
-    /// Every chat socket reads what it may have missed (after the bus between nodes was down).
+    /// Every socket reads what it may have missed (after the bus between nodes was down).
     package func refillAll() {
         let all = topics.withLockedValue { $0.values.flatMap { $0.sockets.values } }
         for connection in all { connection.refill() }

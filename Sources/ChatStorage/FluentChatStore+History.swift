@@ -66,21 +66,21 @@ extension FluentChatStore {
     // MARK: Feed
 
     package func latestCursor(of business: UUID) async throws -> Int {
-        try await FeedEventModel.query(on: db).filter(\.$businessID == business).max(\.$id) ?? 0
+        try await FeedEventModel.query(on: db).filter(\.$businessID == business).max(\.$cursor) ?? 0
     }
 
-    package func feedPayload(cursor: Int) async throws -> String? {
-        try await FeedEventModel.find(cursor, on: db)?.payload
+    package func feedPayload(of business: UUID, cursor: Int) async throws -> String? {
+        try await FeedEventModel.query(on: db).filter(\.$businessID == business).filter(\.$cursor == cursor).first()?.payload
     }
 
     package func feedEvents(of business: UUID, after: Int, upTo: Int, limit: Int) async throws -> [StoredFeedEvent] {
         try await FeedEventModel.query(on: db)
             .filter(\.$businessID == business)
-            .filter(\.$id > after)
-            .filter(\.$id <= upTo)
-            .sort(\.$id)
+            .filter(\.$cursor > after)
+            .filter(\.$cursor <= upTo)
+            .sort(\.$cursor)
             .limit(limit)
             .all()
-            .compactMap { event in event.id.map { StoredFeedEvent(cursor: $0, payload: event.payload) } }
+            .map { StoredFeedEvent(cursor: $0.cursor, payload: $0.payload) }
     }
 }

@@ -21,10 +21,9 @@ struct SQLMessageStore: BatchStore {
 
     func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int {
         try wait {
-            guard let bus else { return try await insertFeed(draft, at: date, on: db.sql()) }
-            return try await db.transaction { tx in
+            try await db.transaction { tx in
                 let cursor = try await insertFeed(draft, at: date, on: tx.sql())
-                try await bus.announce([.feed(draft, cursor: cursor)], on: tx.sql())
+                try await bus?.announce([.feed(draft, cursor: cursor)], on: tx.sql())
                 return cursor
             }
         }
@@ -82,32 +81,51 @@ struct SQLMessageStore: BatchStore {
         return cursor
     }
 
-    /// Inserts feed events in one statement; their cursors, in the order given.
+    /// Inserts feed events in one statement; their cursors, in the order given. Each business's
+    /// events are numbered on from its last one (1, 2, 3 … in commit order).
     ///
-    /// With several nodes, two writers' transactions would otherwise take cursors from the sequence
-    /// in one order and commit in the other, and a feed replaying `cursor > N` could skip an event
-    /// that committed late. So each transaction first takes a lock per business it writes to
-    /// (`pg_advisory_xact_lock`, held until its commit, in a fixed order): a business's cursors are
-    /// then taken, and committed, one transaction after the other.
+    /// With several nodes two writers may store events of one business at once. So each
+    /// transaction first takes a lock per business it writes to (`pg_advisory_xact_lock`, held
+    /// until its commit, in a fixed order): a business's events are numbered, and committed, one
+    /// transaction after the other, and the statement after the lock sees the numbers of the one
+    /// before (the unique index on `(business_id, cursor)` would refuse a repeat).
     private func insertFeeds(_ events: [(business: UUID, type: String, payload: String)], at date: Date,
                              on sql: any SQLDatabase) async throws -> [Int] {
-        if bus != nil {
-            var lock: SQLQueryString = "SELECT "
-            for (index, business) in Set(events.map(\.business.advisoryLockKey)).sorted().enumerated() {
-                lock += index == 0 ? "" : ", "
-                lock += "pg_advisory_xact_lock(\(bind: business))"
-            }
-            try await sql.raw(lock).run()
+        var lock: SQLQueryString = "SELECT "
+        for (index, business) in Set(events.map(\.business.advisoryLockKey)).sorted().enumerated() {
+            lock += index == 0 ? "" : ", "
+            lock += "pg_advisory_xact_lock(\(bind: business))"
         }
-        var query: SQLQueryString = "INSERT INTO feed_events (business_id, type, payload, created_at) VALUES "
+        try await sql.raw(lock).run()
+        var query: SQLQueryString = """
+            INSERT INTO feed_events (business_id, cursor, type, payload, created_at) \
+            SELECT v.b, COALESCE((SELECT MAX(f.cursor) FROM feed_events f WHERE f.business_id = v.b), 0) + v.k, v.t, v.p, v.d
+            """
+        query += " FROM (VALUES "
+        var rank: [UUID: Int] = [:]
+        var ranks: [Int] = []
         for (index, event) in events.enumerated() {
+            rank[event.business, default: 0] += 1
+            ranks.append(rank[event.business] ?? 1)
             query += index == 0 ? "" : ", "
-            query += "(\(bind: event.business), \(bind: event.type), \(bind: event.payload), \(bind: date))"
+            query += "(\(bind: event.business)::uuid, \(bind: ranks[index])::bigint, \(bind: event.type)::text, "
+            query += "\(bind: event.payload)::text, \(bind: date)::timestamptz)"
         }
-        query += " RETURNING cursor"
-        // Rows of one INSERT are numbered in the order of its VALUES; RETURNING's order is not promised.
-        let cursors = try await sql.raw(query).all().map { try $0.decode(column: "cursor", as: Int.self) }.sorted()
-        guard cursors.count == events.count else { throw StorageError.noCursor }
+        query += ") AS v(b, k, t, p, d) RETURNING business_id, cursor"
+        // The numbers of a business in this statement are its last one + 1 … + n: its first is the
+        // smallest returned.
+        var first: [UUID: Int] = [:]
+        for row in try await sql.raw(query).all() {
+            let business = try row.decode(column: "business_id", as: UUID.self)
+            let cursor = try row.decode(column: "cursor", as: Int.self)
+            first[business] = min(first[business] ?? cursor, cursor)
+        }
+        var cursors: [Int] = []
+        cursors.reserveCapacity(events.count)
+        for (event, k) in zip(events, ranks) {
+            guard let base = first[event.business] else { throw StorageError.noCursor }
+            cursors.append(base + k - 1)
+        }
         return cursors
     }
 

@@ -33,6 +33,25 @@ struct AgentFeedTests {
         }
     }
 
+    @Test func aBusinesssCursorsCountOneTwoThreeWhateverOtherBusinessesDo() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let other = try await client.makeBusiness()
+            let (_, token) = try await client.loginAgent(business)
+            let (feed, hello) = try await client.feed(token: token)
+            let start = try #require(hello["cursor"] as? Int)
+            for _ in 0..<3 {
+                _ = try await client.startChat(other)
+                _ = try await client.startChat(business)
+            }
+            for _ in 0..<3 { _ = try await feed.next(type: "session_started") }
+            let cursors = feed.received.filter { $0["type"] as? String == "session_started" }.compactMap { $0["cursor"] as? Int }
+            // The other business's three starts took none of this business's numbers.
+            #expect(cursors == [start + 1, start + 2, start + 3])
+            await feed.close()
+        }
+    }
+
     @Test func twentyParallelStartsArriveOnceEach() async throws {
         try await withServer { _, client in
             let business = try await client.makeBusiness()

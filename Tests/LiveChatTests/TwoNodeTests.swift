@@ -167,6 +167,61 @@ struct TwoNodeTests {
         }
     }
 
+    @Test func bothNodesFeedsGetEveryEventOnceInCursorOrderThroughAListenerKill() async throws {
+        try await withTwoNodes { nodeA, nodeB, config in
+            let business = try await nodeA.makeBusiness()
+            let token = try await nodeA.agentToken(business.id)
+            let (feedA, _) = try await nodeA.feed(token: token)
+            let (feedB, _) = try await nodeB.feed(token: token)
+            let chatA = try await nodeA.startChat(business)
+            let chatB = try await nodeB.startChat(business)
+            let visitorA = try await nodeA.joined(chatA)
+            let visitorB = try await nodeB.joined(chatB)
+            let total = 40
+            for n in 0..<total {
+                if n == 15 {
+                    let killed = try await TestDatabase.terminateListeners(of: try #require(config.databaseURL))
+                    #expect(killed >= 2)
+                }
+                // Both nodes store events of the business at once: each feed hears one node's own at
+                // once and the other's through the bus.
+                try await (n.isMultiple(of: 2) ? visitorA : visitorB).send(["type": "text", "content": "m\(n)"])
+            }
+            // A last event after all of them: a feed in cursor order has everything before it then.
+            let marker = try await nodeB.startChat(business)
+            for feed in [feedA, feedB] {
+                do {
+                    _ = try await feed.next(type: "session_started", timeout: 30, where: { $0["session_id"] as? String == marker.id })
+                } catch {
+                    throw TestFailure("the feed got \(feed.received.count) frames and then nothing: \(error)")
+                }
+            }
+            func events(_ feed: TestSocket) -> [(cursor: Int, key: String)] {
+                feed.received.dropFirst().compactMap { frame in
+                    guard let cursor = frame["cursor"] as? Int, let type = frame["type"] as? String else { return nil }
+                    let content = (frame["message"] as? JSON)?["content"] as? String ?? ""
+                    return (cursor, "\(type) \(frame["session_id"] as? String ?? "") \(content)")
+                }
+            }
+            let seenA = events(feedA)
+            let seenB = events(feedB)
+            for seen in [seenA, seenB] {
+                let cursors = seen.map(\.cursor)
+                // Dense and increasing: no event twice, none skipped, none out of order.
+                #expect(cursors == Array((cursors.first ?? 0)..<((cursors.first ?? 0) + cursors.count)))
+                let contents = seen.filter { $0.key.hasPrefix("message ") }.map { $0.key.split(separator: " ").last.map(String.init) ?? "" }
+                #expect(Set(contents) == Set((0..<total).map { "m\($0)" }) && contents.count == total)
+            }
+            // The same event under the same cursor on both nodes.
+            let byCursor = Dictionary(seenA.map { ($0.cursor, $0.key) }, uniquingKeysWith: { first, _ in first })
+            #expect(seenB.allSatisfy { byCursor[$0.cursor] == nil || byCursor[$0.cursor] == $0.key })
+            #expect(seenB.filter { byCursor[$0.cursor] != nil }.count >= total + 3)
+            let health = try await nodeA.get("/health")
+            #expect(health.status == 200)
+            await visitorA.close(); await visitorB.close(); await feedA.close(); await feedB.close()
+        }
+    }
+
     @Test func twoNodesStartingAtOnceOnAnEmptyDatabaseBothComeUp() async throws {
         try await withDataFolder { config in
             async let first = TestServer.start(config)

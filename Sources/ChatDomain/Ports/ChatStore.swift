@@ -69,10 +69,11 @@ package protocol HistoryStore: Sendable {
 
 /// The business feed's stored events (written by the message writer).
 package protocol FeedStore: Sendable {
-    /// The cursor of the business's last event, 0 when it has none.
+    /// The cursor of the business's last event, 0 when it has none (a business's events are
+    /// numbered 1, 2, 3 … in commit order).
     func latestCursor(of business: UUID) async throws -> Int
     /// One stored event's JSON object (without its cursor), nil if there is none.
-    func feedPayload(cursor: Int) async throws -> String?
+    func feedPayload(of business: UUID, cursor: Int) async throws -> String?
     /// The business's events after `after` up to `upTo`, in cursor order, at most `limit`.
     func feedEvents(of business: UUID, after: Int, upTo: Int, limit: Int) async throws -> [StoredFeedEvent]
 }

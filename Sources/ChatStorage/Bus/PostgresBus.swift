@@ -147,13 +147,13 @@ package final class PostgresBus: NodeBus {
         case "e":
             guard let session = item.s, let business = item.b, let cursor = item.c, let at = item.t else { return nil }
             var payload = item.p ?? ""
-            if item.p == nil { payload = try await store.feedPayload(cursor: cursor) ?? "{}" }
+            if item.p == nil { payload = try await store.feedPayload(of: business, cursor: cursor) ?? "{}" }
             return .committed(.sessionEnded(session: session, business: business, at: Date(timeIntervalSince1970: at), cursor: cursor,
                                             feedPayload: Data(payload.utf8)))
         case "f", "fr":
             guard let business = item.b, let cursor = item.c, let type = item.y else { return nil }
             var payload = item.p
-            if payload == nil { payload = try await store.feedPayload(cursor: cursor) }
+            if payload == nil { payload = try await store.feedPayload(of: business, cursor: cursor) }
             guard let payload else { return nil }
             return .committed(.feed(FeedDraft(business: business, type: type, session: item.s, payload: Data(payload.utf8)), cursor: cursor))
         case "g":

@@ -4,6 +4,6 @@ import Fluent
 package enum ChatMigrations {
     package static let all: [any Migration] = [
         Migration001CreateTenancy(), Migration002CreateSessions(), Migration003CreateMessages(), Migration004AgentSide(),
-        Migration005AttachmentChunks(), Migration006LoginFailures(), Migration007Presence(),
+        Migration005AttachmentChunks(), Migration006LoginFailures(), Migration007Presence(), Migration008FeedNumbers(),
     ]
 }

@@ -134,14 +134,21 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
         }
     }
 
+    /// Stores a feed event with the business's next number: the one writer of a SQLite deployment
+    /// numbers them in the order it commits.
     private static func insertFeed(business: UUID, type: String, payload: String, at date: Date, in db: SQLiteHandle) throws -> Int {
-        let insert = try db.statement("INSERT INTO feed_events (business_id, type, payload, created_at) VALUES (?1, ?2, ?3, ?4)")
+        let insert = try db.statement("""
+            INSERT INTO feed_events (business_id, cursor, type, payload, created_at) VALUES \
+            (?1, (SELECT COALESCE(MAX(cursor), 0) + 1 FROM feed_events WHERE business_id = ?1), ?2, ?3, ?4) RETURNING cursor
+            """)
         try insert.bind(1, business)
         try insert.bind(2, type)
         try insert.bind(3, payload)
         try insert.bind(4, date)
-        try insert.run()
-        return db.lastInsertRowID  // `cursor` is the table's INTEGER PRIMARY KEY, i.e. its rowid
+        var cursor: Int?
+        while try insert.step() { cursor = insert.int(0) }
+        guard let cursor else { throw StorageError.noCursor }
+        return cursor
     }
 
     /// The stored messages that the batch's `client_id`s repeat.

@@ -44,8 +44,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     ShutdownDrain.install(writer: writer, on: app)
     if let bus {
         // Several nodes on this PostgreSQL: their events reach this node's sockets, and after the
-        // listener was down every chat socket reads what it may have missed.
-        await bus.start(sink: fanout) { fanout.sessions.refillAll() }
+        // listener was down every socket reads what it may have missed.
+        await bus.start(sink: fanout) {
+            fanout.sessions.refillAll()
+            fanout.feeds.refillAll()
+        }
         app.lifecycle.use(BusShutdown(bus: bus))
     }
     let store = FluentChatStore(db: app.db)
