@@ -19,7 +19,7 @@ package actor Presence {
     private var leaving: [UUID: Task<Void, Never>] = [:]
     private var beating: Task<Void, Never>?
 
-    package init(log: any EventLog, store: any PresenceStore, grace: Duration, heartbeat: Duration = .seconds(10)) {
+    package init(log: any EventLog, store: any PresenceStore, grace: Duration, heartbeat: Duration) {
         self.log = log
         self.store = store
         self.grace = grace

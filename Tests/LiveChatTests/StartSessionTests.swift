@@ -165,7 +165,7 @@ struct StartSessionTests {
                 let reply = json != nil
                     ? try await client.post("/chat/start-session/", json: json)
                     : try await client.request(.POST, "/chat/start-session/", body: raw, headers: [("Content-Type", "application/json")])
-                #expect(reply.status == status, "\(String(describing: json ?? raw)) → \(reply.status) \(reply.text)")
+                #expect(reply.status == status, "\(json.map { String(describing: $0) } ?? raw.map { String(decoding: $0, as: UTF8.self) } ?? "") → \(reply.status) \(reply.text)")
                 #expect((reply.message ?? "").isEmpty == false)
                 #expect(reply.data["session_id"] == nil)
             }

@@ -308,6 +308,85 @@ struct TwoNodeTests {
         }
     }
 
+    @Test func aNodeKilledWithItsAgentsOnlineTakesThemOfflineOnTheOthers() async throws {
+        try await withDataFolder { folder in
+            var config = folder
+            config.presenceHeartbeatSeconds = 1  // a dead node's rows are swept after 3 s
+            config.presenceGraceSeconds = 0
+            let a = try await TestServer.start(config)
+            let b = try NodeProcess(config: config)
+            do {
+                try await b.waitUntilHealthy()
+                let nodeA = TestClient(server: a)
+                let business = try await nodeA.makeBusiness()
+                let (_, annToken) = try await nodeA.loginAgent(business)
+                let (bob, bobToken) = try await nodeA.loginAgent(business, email: "bob@shop.example")
+                let (watcher, _) = try await nodeA.feed(token: annToken)
+                let bobFeed = try await TestSocket.connect(port: b.port, path: "/ws/agent/", query: "", subprotocols: ["Bearer", bobToken])
+                _ = try await bobFeed.next(type: "connection_established", timeout: 10)
+                _ = try await watcher.next(type: "agent_presence", timeout: 10,
+                                           where: { $0["agent_id"] as? String == bob && $0["online"] as? Bool == true })
+                b.kill()  // SIGKILL: bob's node says nothing more, its rows stay behind
+                let offline = try await watcher.next(type: "agent_presence", timeout: 20,
+                                                     where: { $0["agent_id"] as? String == bob && $0["online"] as? Bool == false })
+                #expect(offline["cursor"] is Int)
+                let agents = try await nodeA.get("/chat/agents/", token: annToken).json["data"] as? [JSON] ?? []
+                #expect(agents.first { $0["id"] as? String == bob }?["online"] as? Bool == false)
+                await watcher.close()
+                await bobFeed.close()
+            } catch {
+                b.kill()
+                try? await a.stop()
+                throw error
+            }
+            try await a.stop()
+        }
+    }
+
+    @Test func whileTheListenerCannotReconnectHealthSays503AndWhatItMissedArrivesOnceAfter() async throws {
+        try await withTwoNodes { nodeA, nodeB, config in
+            let url = try #require(config.databaseURL)
+            let business = try await nodeA.makeBusiness()
+            let chat = try await nodeA.startChat(business)
+            let visitor = try await nodeA.joined(chat)
+            let agent = try await nodeB.joined(chat, token: try await nodeB.agentToken(business.id))
+            try await visitor.send(["type": "text", "content": "before"])
+            _ = try await agent.next(type: "text", timeout: 10)
+            // No new connection to the database (the nodes keep the ones they hold), then the
+            // listeners are cut: they cannot come back until it is allowed again.
+            try await TestDatabase.allowConnections(to: url, false)
+            do {
+                #expect(try await TestDatabase.terminateListeners(of: url) >= 2)
+                var health = try await nodeB.get("/health")
+                let deadline = Date().addingTimeInterval(15)
+                while health.status == 200, Date() < deadline { health = try await nodeB.get("/health") }
+                #expect(health.status == 503)
+                #expect(health.data["bus"] as? String == "reconnecting")
+                #expect(health.data["status"] as? String == "unavailable")
+                #expect(health.json["message"] as? String == "Not hearing the other nodes: the bus listener is reconnecting"
+                        || health.data["database"] as? String == "unreachable")
+                try await visitor.send(["type": "text", "content": "while the bus is down"])
+                _ = try await visitor.next(type: "text", timeout: 10, where: { $0["content"] as? String == "while the bus is down" })
+            } catch {
+                try? await TestDatabase.allowConnections(to: url, true)
+                throw error
+            }
+            try await TestDatabase.allowConnections(to: url, true)
+            let missed = try await agent.next(type: "text", timeout: 20)
+            #expect(missed["content"] as? String == "while the bus is down")
+            #expect(missed["seq"] as? Int == 2)
+            var health = try await nodeB.get("/health")
+            let deadline = Date().addingTimeInterval(15)
+            while health.status != 200, Date() < deadline { health = try await nodeB.get("/health") }
+            #expect(health.data["bus"] as? String == "listening")
+            // Live again, and nothing twice.
+            try await visitor.send(["type": "text", "content": "after"])
+            #expect(try await agent.next(type: "text", timeout: 10)["content"] as? String == "after")
+            #expect(agent.received.filter { $0["type"] as? String == "text" }.count == 3)
+            await visitor.close(); await agent.close()
+        }
+    }
+
     @Test func aNodeKilledMidChatLosesNothingItsVisitorReconnectsToTheOther() async throws {
         try await withDataFolder { config in
             let a = try await TestServer.start(config)
@@ -372,6 +451,8 @@ final class NodeProcess: Sendable {
         environment["LIVECHAT_DEMO"] = "0"
         environment["LIVECHAT_BCRYPT_COST"] = "4"
         environment["LOG_LEVEL"] = "warning"
+        environment["LIVECHAT_PRESENCE_HEARTBEAT"] = "\(config.presenceHeartbeatSeconds)"
+        environment["LIVECHAT_PRESENCE_GRACE"] = "\(config.presenceGraceSeconds)"
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

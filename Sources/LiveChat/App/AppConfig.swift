@@ -38,6 +38,9 @@ public struct AppConfig: Sendable {
     public var publicDirectory: String?
     /// How long an agent stays online after its last feed socket closed (a reconnect in time is not noticed).
     public var presenceGraceSeconds: Int
+    /// How often each node refreshes its agents' presence rows; a node silent for three of these
+    /// is taken for dead and its agents go offline.
+    public var presenceHeartbeatSeconds: Int
     /// SQLite: the WAL size, in MiB, past which the checkpointer rewinds the WAL to its start.
     public var walRestartMiB: Int
     /// PostgreSQL: connections of the pool per event loop (one event loop per core).
@@ -62,6 +65,7 @@ public struct AppConfig: Sendable {
         autoMigrate: Bool = true,
         jwksFile: String? = nil,
         presenceGraceSeconds: Int = 10,
+        presenceHeartbeatSeconds: Int = 10,
         publicDirectory: String? = nil,
         commitWindowMicros: Int = 2000,
         walRestartMiB: Int = 64,
@@ -84,6 +88,7 @@ public struct AppConfig: Sendable {
         self.autoMigrate = autoMigrate
         self.jwksFile = jwksFile
         self.presenceGraceSeconds = presenceGraceSeconds
+        self.presenceHeartbeatSeconds = presenceHeartbeatSeconds
         self.publicDirectory = publicDirectory
         self.commitWindowMicros = commitWindowMicros
         self.walRestartMiB = walRestartMiB
@@ -122,6 +127,8 @@ public struct AppConfig: Sendable {
         config.commitWindowMicros = try int(env, "LIVECHAT_COMMIT_WINDOW_US", default: config.commitWindowMicros, range: 0...100_000)
         config.publicDirectory = env["LIVECHAT_PUBLIC_DIR"].nonEmpty.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         config.presenceGraceSeconds = try int(env, "LIVECHAT_PRESENCE_GRACE", default: config.presenceGraceSeconds, range: 0...3600)
+        config.presenceHeartbeatSeconds = try int(env, "LIVECHAT_PRESENCE_HEARTBEAT", default: config.presenceHeartbeatSeconds,
+                                                  range: 1...300)
         config.walRestartMiB = try int(env, "LIVECHAT_WAL_RESTART_MB", default: config.walRestartMiB, range: 1...65_536)
         config.databasePoolPerLoop = try int(env, "LIVECHAT_DB_POOL", default: config.databasePoolPerLoop, range: 1...64)
         config.statementTimeoutMillis = try int(env, "LIVECHAT_DB_STATEMENT_TIMEOUT_MS", default: config.statementTimeoutMillis,

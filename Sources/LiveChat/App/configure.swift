@@ -52,7 +52,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         app.lifecycle.use(BusShutdown(bus: bus))
     }
     let store = FluentChatStore(db: app.db)
-    let presence = Presence(log: writer, store: store, grace: .seconds(config.presenceGraceSeconds))
+    let presence = Presence(log: writer, store: store, grace: .seconds(config.presenceGraceSeconds),
+                            heartbeat: .seconds(config.presenceHeartbeatSeconds))
     await presence.start()
     app.lifecycle.use(PresenceShutdown(presence: presence))
     let chat = Chat(

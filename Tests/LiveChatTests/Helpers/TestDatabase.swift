@@ -49,6 +49,14 @@ enum TestDatabase {
         return killed
     }
 
+    /// Lets clients connect to the database of `databaseURL`, or not (superusers included; the
+    /// connections open stay open).
+    static func allowConnections(to databaseURL: String, _ allowed: Bool) async throws {
+        guard let name = URLComponents(string: databaseURL)?.path.dropFirst(), !name.isEmpty,
+              name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw TestFailure("no database in \(databaseURL)") }
+        try await run("ALTER DATABASE \(name) ALLOW_CONNECTIONS \(allowed)")
+    }
+
     private static let logger = Logger(label: "livechat.tests.database")
 
     /// Runs one statement on a connection of its own to the cluster's database.
