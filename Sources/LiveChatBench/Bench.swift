@@ -37,6 +37,7 @@ final class Bench {
         var capacity = Capacity()
         var runs: [LoadRun] = []
         var maxRate: Double?
+        var reconnect: ReconnectStorm?
     }
 
     let options: BenchOptions
@@ -76,6 +77,7 @@ final class Bench {
         } else {
             _ = try await load(rate: options.rate)
         }
+        if options.reconnect { results.reconnect = try await reconnectStorm() }
         await withTaskGroup(of: Void.self) { group in
             for socket in visitors + agentSockets { group.addTask { await socket.close() } }
         }
@@ -192,7 +194,7 @@ final class Bench {
         return run
     }
 
-    private func log(_ line: String) {
+    func log(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -17,7 +17,8 @@ struct BenchOptions {
     var stepFactor = 1.5
     var maxRate = 20_000.0
     var json: String?
-    var phases: Set<String> = ["capacity", "load"]
+    /// After the load: every visitor drops its socket at once and comes back with `last_seq`.
+    var reconnect = false
 
     static let usage = """
         usage: LiveChatBench --url URL --secret SECRET [options]
@@ -32,6 +33,10 @@ struct BenchOptions {
           --max-p99 MS           the p99 bound of --find-max (default 50)
           --max-rate R           stop stepping here (default 20000)
           --connect-concurrency N  handshakes in flight while connecting (default 256)
+          --reconnect            then a reconnect storm: every visitor drops its socket at once, the agents
+                                 write one message to each session, and every visitor comes back (to
+                                 --agent-url: the node that survived) with last_seq, which must bring it
+                                 that message, once
           --json FILE            also write the results as JSON
         """
 
@@ -60,6 +65,7 @@ struct BenchOptions {
             case "--max-p99": options.maxP99Millis = try number(argument)
             case "--max-rate": options.maxRate = try number(argument)
             case "--connect-concurrency": options.connectConcurrency = Int(try number(argument))
+            case "--reconnect": options.reconnect = true
             case "--json": options.json = try value(argument)
             case "--help", "-h": throw BenchError(usage)
             default: throw BenchError("unknown option \(argument)\n\(usage)")

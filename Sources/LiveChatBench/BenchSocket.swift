@@ -15,7 +15,7 @@ final class BenchSocket: Sendable {
     }
 
     /// Connects and waits for `connection_established`; returns the socket and the handshake time.
-    static func open(base: String, session: String, token: String, group: any EventLoopGroup,
+    static func open(base: String, session: String, lastSeq: Int? = nil, token: String, group: any EventLoopGroup,
                      onFrame: @escaping @Sendable (String) -> Void) async throws -> (BenchSocket, UInt64) {
         guard let url = URL(string: base), let host = url.host else { throw BenchError("bad URL \(base)") }
         let started = DispatchTime.now().uptimeNanoseconds
@@ -24,7 +24,8 @@ final class BenchSocket: Sendable {
         let established = group.any().makePromise(of: Void.self)
         let box = NIOLockedValueBox<WebSocket?>(nil)
         let connected: EventLoopFuture<Void> = WebSocket.connect(
-            scheme: "ws", host: host, port: url.port ?? 80, path: "/ws/visitor-chat/", query: "session_id=\(session)",
+            scheme: "ws", host: host, port: url.port ?? 80, path: "/ws/visitor-chat/",
+            query: "session_id=\(session)" + (lastSeq.map { "&last_seq=\($0)" } ?? ""),
             headers: headers, configuration: .init(maxFrameSize: 1 << 20), on: group
         ) { ws in
             box.withLockedValue { $0 = ws }

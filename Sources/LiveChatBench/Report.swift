@@ -32,6 +32,14 @@ enum Report {
             lines.append(results.maxRate.map { String(format: "maximum rate held (p99 ≤ %.0f ms, nothing lost): %.0f msg/s", options.maxP99Millis, $0) }
                          ?? "maximum rate: even the first step did not hold")
         }
+        if let storm = results.reconnect {
+            lines.append("")
+            lines.append("reconnect storm (every visitor back at once with last_seq, to \(options.agentURL ?? options.url))")
+            lines.append(String(format: "  sockets                 %d", storm.sockets))
+            lines.append(String(format: "  all back in             %.2f s (%.0f handshakes/s; p50 / p99 %.1f / %.1f ms)",
+                                storm.allBackSeconds, storm.handshakesPerSecond, storm.handshakeP50Millis, storm.handshakeP99Millis))
+            lines.append(String(format: "  all caught up in        %.2f s (missed %d, twice %d)", storm.allCaughtUpSeconds, storm.missed, storm.duplicates))
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -10,7 +10,7 @@ do {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(results).write(to: URL(fileURLWithPath: path))
     }
-    let failed = results.runs.contains { !$0.held }
+    let failed = results.runs.contains { !$0.held } || results.reconnect.map { !$0.held } == true
     exit(failed && !options.findMax ? 1 : 0)
 } catch {
     FileHandle.standardError.write(Data("LiveChatBench: \(error)\n".utf8))
