@@ -2,15 +2,28 @@ import ChatDomain
 import Foundation
 import JWTKit
 
-/// The contract's claims: `sub`, `role`, `business` (absent for a platform admin), `exp`, `iat`.
+/// The contract's claims: `sub`, `role`, `business` (absent for a platform admin), `exp`, `iat`,
+/// and `nbf` when the signer sets one.
 struct JWTClaims: JWTPayload, Equatable {
+    /// How far ahead of this server's clock an `iat` may be (the signer's clock runs ahead).
+    static let clockSkew: TimeInterval = 60
+
     var sub: SubjectClaim
     var role: Role
     var business: UUID?
     var exp: ExpirationClaim
     var iat: IssuedAtClaim
+    var nbf: NotBeforeClaim?
 
-    private enum CodingKeys: String, CodingKey { case sub, role, business, exp, iat }
+    private enum CodingKeys: String, CodingKey { case sub, role, business, exp, iat, nbf }
+
+    init(sub: SubjectClaim, role: Role, business: UUID?, exp: ExpirationClaim, iat: IssuedAtClaim) {
+        self.sub = sub
+        self.role = role
+        self.business = business
+        self.exp = exp
+        self.iat = iat
+    }
 
     /// Ids are written in lowercase, as everywhere in the API.
     func encode(to encoder: any Encoder) throws {
@@ -20,10 +33,17 @@ struct JWTClaims: JWTPayload, Equatable {
         try c.encodeIfPresent(business?.lowercasedText, forKey: .business)
         try c.encode(exp, forKey: .exp)
         try c.encode(iat, forKey: .iat)
+        try c.encodeIfPresent(nbf, forKey: .nbf)
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
-        try exp.verifyNotExpired()
+        let now = Date()
+        try exp.verifyNotExpired(currentDate: now)
+        // RFC 7519 §4.1.5 and §4.1.6: not before `nbf`, and not issued in the future.
+        try nbf?.verifyNotBefore(currentDate: now)
+        guard iat.value <= now.addingTimeInterval(Self.clockSkew) else {
+            throw JWTError.claimVerificationFailure(failedClaim: iat, reason: "issued in the future")
+        }
         guard UUID(uuidString: sub.value) != nil else { throw JWTError.claimVerificationFailure(failedClaim: sub, reason: "sub is not a UUID") }
         if role != .admin, business == nil {
             throw JWTError.claimVerificationFailure(failedClaim: nil, reason: "business claim missing")

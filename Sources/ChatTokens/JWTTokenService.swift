@@ -2,18 +2,21 @@ import ChatDomain
 import Foundation
 import JWTKit
 
-/// Issues and verifies tokens. The server's own are HS256; with a JWKS file, agent tokens signed
-/// by a merchant's identity provider (RS256 or ES256) are accepted too. The header's `alg` picks
-/// the key set before any signature check: `alg: none`, other HMAC sizes and anything else are
-/// refused, and an HS256 header is never checked against a public key.
+/// Issues and verifies tokens. The server's own are HS256, signed with its secret (a previous
+/// secret, while it rotates, still verifies but never signs); with a JWKS file, agent tokens
+/// signed by a merchant's identity provider (RS256 or ES256) are accepted too. The header is read
+/// first: `alg` picks the key set before any signature check (`alg: none`, other HMAC sizes and
+/// anything else are refused, an HS256 header is never checked against a public key), and a
+/// header with `crit` is refused (RFC 7515 §4.1.11: this server understands no extension).
 package struct JWTTokenService: TokenService {
     private let keys: JWTKeyCollection
+    /// `LIVECHAT_JWT_SECRET_PREVIOUS`: verifies what the previous secret signed, until it expires.
+    private let previous: JWTKeyCollection?
     private let external: JWTKeyCollection?
 
-    package init(secret: String, jwksFile: String? = nil) async throws {
-        let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: Data(secret.utf8)), digestAlgorithm: .sha256)
-        self.keys = keys
+    package init(secret: String, previousSecret: String? = nil, jwksFile: String? = nil) async throws {
+        keys = await Self.hmac(secret)
+        if let previousSecret { previous = await Self.hmac(previousSecret) } else { previous = nil }
         if let jwksFile {
             let json = try String(contentsOfFile: jwksFile, encoding: .utf8)
             let external = JWTKeyCollection()
@@ -28,10 +31,21 @@ package struct JWTTokenService: TokenService {
         }
     }
 
+    private static func hmac(_ secret: String) async -> JWTKeyCollection {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: Data(secret.utf8)), digestAlgorithm: .sha256)
+        return keys
+    }
+
     package func verify(_ token: String) async -> TokenClaims? {
-        switch Self.headerAlgorithm(of: token) {
+        guard let header = Self.header(of: token), header["crit"] == nil else { return nil }
+        switch header["alg"] as? String {
         case "HS256":
-            return try? await keys.verify(token, as: JWTClaims.self).claims
+            // The server's tokens carry no `kid`.
+            guard header["kid"] == nil else { return nil }
+            if let claims = try? await keys.verify(token, as: JWTClaims.self) { return claims.claims }
+            guard let previous else { return nil }
+            return try? await previous.verify(token, as: JWTClaims.self).claims
         case "RS256", "ES256":
             // A merchant's identity provider speaks for its agents only.
             guard let external, let claims = try? await external.verify(token, as: JWTClaims.self), claims.role == .agent else { return nil }
@@ -51,19 +65,16 @@ package struct JWTTokenService: TokenService {
 
     /// Verifies a merchant-signed customer token against the business's identity secret.
     package func verifyCustomerToken(_ token: String, identitySecret: String) async -> String? {
-        guard Self.headerAlgorithm(of: token) == "HS256" else { return nil }
-        let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: Data(identitySecret.utf8)), digestAlgorithm: .sha256)
+        guard let header = Self.header(of: token), header["alg"] as? String == "HS256", header["crit"] == nil else { return nil }
+        let keys = await Self.hmac(identitySecret)
         return try? await keys.verify(token, as: CustomerClaims.self).sub.value
     }
 
-    /// The `alg` of a compact JWT's header, or nil when the header is not a JSON object.
-    static func headerAlgorithm(of token: String) -> String? {
+    /// A compact JWT's header, or nil when it is not a JSON object.
+    static func header(of token: String) -> [String: Any]? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let header = Base64URL.decode(parts[0]),
-              let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
-        else { return nil }
-        return object["alg"] as? String
+        guard parts.count == 3, let header = Base64URL.decode(parts[0]) else { return nil }
+        return try? JSONSerialization.jsonObject(with: header) as? [String: Any]
     }
 }
 

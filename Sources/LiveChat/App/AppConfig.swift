@@ -5,6 +5,8 @@ import Foundation
 public struct AppConfig: Sendable {
     /// HS256 secret for every token the server issues and verifies (at least 32 bytes).
     public var jwtSecret: String
+    /// The secret before the last rotation: still verifies the tokens it signed, never signs.
+    public var previousJWTSecret: String?
     /// Folder holding the SQLite database, uploaded files and the generated secret.
     public var dataDirectory: URL
     /// Base of the absolute file URLs handed out (`http://host:port`); nil derives it from the request.
@@ -111,6 +113,7 @@ public struct AppConfig: Sendable {
             secret = try SecretFile.loadOrCreate(in: dataDirectory)
         }
         var config = AppConfig(jwtSecret: secret, dataDirectory: dataDirectory)
+        config.previousJWTSecret = env["LIVECHAT_JWT_SECRET_PREVIOUS"].nonEmpty
         config.publicURL = env["LIVECHAT_PUBLIC_URL"].nonEmpty.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         config.maxUploadBytes = try int(env, "LIVECHAT_MAX_UPLOAD_BYTES", default: config.maxUploadBytes, range: 1...(2 << 30))
         config.maxTextLength = try int(env, "LIVECHAT_MAX_TEXT", default: config.maxTextLength, range: 1...50_000)
@@ -140,6 +143,9 @@ public struct AppConfig: Sendable {
     public func validate() throws {
         guard jwtSecret.utf8.count >= 32 else {
             throw ConfigError("LIVECHAT_JWT_SECRET must be at least 32 bytes long (it has \(jwtSecret.utf8.count)).")
+        }
+        if let previousJWTSecret, previousJWTSecret.utf8.count < 32 {
+            throw ConfigError("LIVECHAT_JWT_SECRET_PREVIOUS must be at least 32 bytes long (it has \(previousJWTSecret.utf8.count)).")
         }
         if let publicURL, URL(string: publicURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             throw ConfigError("LIVECHAT_PUBLIC_URL must be an absolute http(s) URL, got \"\(publicURL)\".")

@@ -8,8 +8,8 @@ enum CustomerToken {
         return try raw(claims: ["sub": sub, "iat": now, "exp": now + Int(expiresIn), "jti": UUID().uuidString], secret: secret, alg: alg)
     }
 
-    static func raw(claims: [String: Any], secret: String, alg: String = "HS256") throws -> String {
-        let header = try JSONSerialization.data(withJSONObject: ["alg": alg, "typ": "JWT"])
+    static func raw(claims: [String: Any], secret: String, alg: String = "HS256", header extra: [String: Any] = [:]) throws -> String {
+        let header = try JSONSerialization.data(withJSONObject: extra.merging(["alg": alg, "typ": "JWT"]) { _, fixed in fixed })
         let payload = try JSONSerialization.data(withJSONObject: claims)
         let input = base64url(header) + "." + base64url(payload)
         let key = SymmetricKey(data: Data(secret.utf8))
