@@ -5,8 +5,19 @@ import Foundation
 extension Chat {
     /// The caller of `token`; `ChatError.unauthenticated` when it proves nothing.
     package func identity(for token: String) async throws -> Identity {
-        guard token.utf8.count <= 8192, let claims = await tokens.verify(token) else { throw ChatError.unauthenticated }
+        guard let claims = await claims(of: token) else { throw ChatError.unauthenticated }
         return try await identity(for: claims)
+    }
+
+    /// What a valid token says, nil otherwise. A token naming a business's key (`kid`) is checked
+    /// against that key, in force, and speaks only for an agent of that business; any other is
+    /// the server's own (or a configured JWKS file's).
+    package func claims(of token: String) async -> TokenClaims? {
+        guard token.utf8.count <= 8192 else { return nil }
+        guard let kid = tokens.businessKeyID(of: token) else { return await tokens.verify(token) }
+        guard let key = try? await store.key(kid), key.revokedAt == nil, let claims = await tokens.verify(token, with: key),
+              claims.role == .agent, claims.business == key.businessID else { return nil }
+        return claims
     }
 
     /// The identity of already verified claims (provisioning the agent on first sight).

@@ -18,6 +18,7 @@ package enum ChatError: Error, Equatable, Sendable {
     case businessNotFound
     case departmentNotFound
     case agentNotFound
+    case keyNotFound
     case fileNotFound
     case noActiveSession
     case demoOff
@@ -57,6 +58,7 @@ package enum ChatError: Error, Equatable, Sendable {
         case .businessNotFound: "Business not found."
         case .departmentNotFound: "Department not found."
         case .agentNotFound: "Agent not found."
+        case .keyNotFound: "Key not found."
         case .fileNotFound: "File not found."
         case .noActiveSession: "No active chat session for this visitor."
         case .demoOff: "The demo is turned off on this server."

@@ -6,7 +6,8 @@ import Foundation
 /// business → `unauthorized`; ended → `ended` (with, given `last_seq`, what was missed).
 /// The realtime layer turns each refusal into its close code.
 package enum SocketAdmission: Sendable {
-    case accept(session: ChatSession, identity: Identity, lastSeq: Int?)
+    /// `claims`: the token's (its expiry and key close the socket when they end).
+    case accept(session: ChatSession, identity: Identity, claims: TokenClaims, lastSeq: Int?)
     case missingSession
     case invalidSession
     case unauthorized
@@ -23,7 +24,7 @@ extension Chat {
         else { return .invalidSession }
         try OriginPolicy.check(origin, allowed: business.allowedOrigins)
 
-        guard let token, token.utf8.count <= 8192, let claims = await tokens.verify(token), claims.role != .admin else {
+        guard let token, let claims = await claims(of: token), claims.role != .admin else {
             return .unauthorized
         }
         guard claims.business == session.businessID else { return .invalidSession }
@@ -36,13 +37,14 @@ extension Chat {
             if let lastSeq { missed = try await store.messages(of: id, after: lastSeq, limit: nil) }
             return .ended(session: id, at: endedAt, missed: missed)
         }
-        return .accept(session: session, identity: identity, lastSeq: lastSeq)
+        return .accept(session: session, identity: identity, claims: claims, lastSeq: lastSeq)
     }
 
     /// The agent of a feed socket's token, or nil (the socket is then refused with 4003).
-    package func admitFeedSocket(token: String?) async -> (agent: UUID, business: UUID)? {
-        guard let token, case .agent(let agent, let business)? = try? await identity(for: token) else { return nil }
-        return (agent, business)
+    package func admitFeedSocket(token: String?) async -> (agent: UUID, business: UUID, claims: TokenClaims)? {
+        guard let token, let claims = await claims(of: token),
+              case .agent(let agent, let business)? = try? await identity(for: claims) else { return nil }
+        return (agent, business, claims)
     }
 
     /// An accepted chat socket's catch-up: what it missed after `lastSeq` (when given), in order,

@@ -56,6 +56,23 @@ package struct AdminController: RouteCollection {
         }
     }
 
+    struct KeyPayload: Content {
+        let kid: String
+        let business: String
+        let algorithm: String
+        /// The HS256 secret, at creation only.
+        let secret: String?
+        let created_at: String
+
+        init(_ key: BusinessKey, withSecret: Bool) {
+            kid = key.kid
+            business = key.businessID.lowercasedText
+            algorithm = key.algorithm
+            if withSecret, case .hs256(let value) = key.material { secret = value } else { secret = nil }
+            created_at = WireTime.iso(key.createdAt)
+        }
+    }
+
     package init() {}
 
     package func boot(routes: any RoutesBuilder) throws {
@@ -66,6 +83,9 @@ package struct AdminController: RouteCollection {
         admin.get(":business", "departments", use: listDepartments)
         admin.post(":business", "agents", use: createAgent)
         admin.get(":business", "agents", use: listAgents)
+        admin.post(":business", "keys", use: createKey)
+        admin.get(":business", "keys", use: listKeys)
+        admin.delete(":business", "keys", ":kid", use: revokeKey)
     }
 
     private func businessID(_ req: Request) throws -> UUID {
@@ -131,5 +151,45 @@ package struct AdminController: RouteCollection {
         let business = try await req.chat.business(businessID(req))
         let all = try await req.chat.store.agents(of: business.id)
         return try Envelope(message: "Agents fetched successfully", data: all.map(AgentPayload.init)).response()
+    }
+
+    @Sendable
+    func createKey(req: Request) async throws -> Response {
+        try await req.requireAdmin()
+        let fields = try req.jsonFields()
+        var jwk: String?
+        switch fields.values["jwk"] {
+        case nil, .null?:
+            break
+        case .object?:
+            let body = req.body.data.map { Data(buffer: $0) } ?? Data()
+            let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+            guard let value = object?["jwk"], let data = try? JSONSerialization.data(withJSONObject: value) else {
+                throw ChatError.malformedJSON
+            }
+            jwk = String(decoding: data, as: UTF8.self)
+        default:
+            throw ChatError.invalid("jwk", "Must be a JSON object (a public JWK).")
+        }
+        let key = try await req.chat.createKey(for: businessID(req), jwk: jwk)
+        return try Envelope(message: "Key created successfully", data: KeyPayload(key, withSecret: true)).response(status: .created)
+    }
+
+    @Sendable
+    func listKeys(req: Request) async throws -> Response {
+        try await req.requireAdmin()
+        let keys = try await req.chat.keys(of: businessID(req))
+        return try Envelope(message: "Keys fetched successfully", data: keys.map { KeyPayload($0, withSecret: false) }).response()
+    }
+
+    /// Revokes the key: tokens signed with it are refused from now on, and this node's sockets
+    /// opened with one are closed with 4003.
+    @Sendable
+    func revokeKey(req: Request) async throws -> Response {
+        try await req.requireAdmin()
+        guard let kid = req.parameters.get("kid"), !kid.isEmpty else { throw ChatError.keyNotFound }
+        try await req.chat.revokeKey(kid, of: businessID(req))
+        req.realtime.closeSockets(signedWith: kid)
+        return try Envelope(message: "Key revoked successfully", data: ["kid": kid]).response()
     }
 }

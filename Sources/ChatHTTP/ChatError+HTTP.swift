@@ -10,7 +10,7 @@ extension ChatError {
         case .invalid, .malformedJSON, .emptyMessage, .messageTooLong, .unknownFile, .unknownMessage: .badRequest
         case .unauthenticated, .invalidCredentials: .unauthorized
         case .forbidden, .originNotAllowed, .customerTokenInvalid, .customerTokenMismatch, .customerIDUnproven, .wrongUploader: .forbidden
-        case .sessionNotFound, .businessNotFound, .departmentNotFound, .agentNotFound, .fileNotFound, .noActiveSession, .demoOff: .notFound
+        case .sessionNotFound, .businessNotFound, .departmentNotFound, .agentNotFound, .keyNotFound, .fileNotFound, .noActiveSession, .demoOff: .notFound
         case .emailTaken, .alreadyAssigned, .sessionEnded: .conflict
         case .fileTooLarge: .payloadTooLarge
         case .fileTypeNotAllowed: .unsupportedMediaType

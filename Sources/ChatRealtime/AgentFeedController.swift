@@ -32,12 +32,13 @@ package struct AgentFeedController: RouteCollection {
         let logger = req.logger
         return SocketUpgrader.response(subprotocol: credentials.offersBearer ? "Bearer" : nil) { channel in
             channel.eventLoop.submit {
-                guard let (agent, business) = agent else {
+                guard let (agent, business, claims) = agent else {
                     SocketUpgrader.refuse(channel, SocketRefusal(code: .unauthorized, preface: []), realtime: realtime)
                     return
                 }
                 let identity = Identity.agent(id: agent, business: business)
-                let connection = SocketConnection(channel: channel, topic: .feed(business: business), identity: identity, catchingUp: true)
+                let connection = SocketConnection(channel: channel, topic: .feed(business: business), identity: identity,
+                                                 claims: claims, catchingUp: true)
                 let work = SerialWork(counter: realtime.loops)
                 realtime.feeds.add(connection)
                 // A gap in the live cursors (another node's event not heard yet, or missed while the

@@ -26,6 +26,11 @@ package struct Realtime: Sendable {
     }
 
     package var connectionCount: Int { sessions.connectionCount + feeds.connectionCount }
+
+    /// Closes this node's sockets opened with a token of the business key `kid` (revoked) with 4003.
+    package func closeSockets(signedWith kid: String) {
+        for hub in [sessions, feeds] { hub.close(where: { $0.claims?.keyID == kid }, code: .unauthorized) }
+    }
 }
 
 extension Application {

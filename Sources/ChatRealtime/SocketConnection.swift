@@ -12,6 +12,8 @@ final class SocketConnection: Sendable {
     let channel: any Channel
     let topic: HubEvent.Topic
     let identity: Identity
+    /// The token it was opened with (nil for a refused socket).
+    let claims: TokenClaims?
 
     /// Frames written while the socket cannot take more (its peer stopped reading) before the
     /// connection is dropped: each connection's outbound queue is bounded.
@@ -46,10 +48,11 @@ final class SocketConnection: Sendable {
     /// Reads what the socket missed after a number and sends it, then `finishCatchUp`.
     private let gapHandler = NIOLockedValueBox<(@Sendable (Int) -> Void)?>(nil)
 
-    init(channel: any Channel, topic: HubEvent.Topic, identity: Identity, catchingUp: Bool) {
+    init(channel: any Channel, topic: HubEvent.Topic, identity: Identity, claims: TokenClaims?, catchingUp: Bool) {
         self.channel = channel
         self.topic = topic
         self.identity = identity
+        self.claims = claims
         if catchingUp { state.withLockedValue { $0.heldEvents = [] } }
     }
 

@@ -36,11 +36,20 @@ struct SocketUpgrader: Upgrader {
             limiter: RateLimiter(burst: realtime.messageBurst, perSecond: realtime.messagesPerSecond),
             onText: onText, onClosed: onClosed))
         if !connection.channel.isActive { onClosed() }
+        // A token that expires while its socket is open closes it (4003), as a new request would be refused.
+        if let expiresAt = connection.claims?.expiresAt {
+            let channel = connection.channel
+            let left = max(0, expiresAt.timeIntervalSinceNow)
+            let expiry = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(min(left, 400 * 86_400) * 1000))) {
+                connection.close(code: .unauthorized)
+            }
+            channel.closeFuture.whenComplete { _ in expiry.cancel() }
+        }
     }
 
     /// A refused socket: the frames that explain why, then the close code.
     static func refuse(_ channel: any Channel, _ refusal: SocketRefusal, realtime: Realtime) {
-        let connection = SocketConnection(channel: channel, topic: .session(UUID()), identity: .admin, catchingUp: false)
+        let connection = SocketConnection(channel: channel, topic: .session(UUID()), identity: .admin, claims: nil, catchingUp: false)
         try? attach(connection, realtime: realtime, onText: { _ in }, onClosed: {})
         refusal.preface.forEach(connection.send)
         connection.close(code: refusal.code)

@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOWebSocket
 
 /// The open sockets of each topic (session or business feed) on this node, and who they belong to.
 package final class TopicHub: Sendable {
@@ -91,6 +92,12 @@ package final class TopicHub: Sendable {
 
     package var connectionCount: Int {
         topics.withLockedValue { $0.values.reduce(0) { $0 + $1.sockets.count } }
+    }
+
+    /// Closes the sockets that `matches` with `code`.
+    func close(where matches: (SocketConnection) -> Bool, code: WebSocketErrorCode) {
+        let chosen = topics.withLockedValue { $0.values.flatMap { $0.sockets.values.filter(matches) } }
+        for connection in chosen { connection.close(code: code) }
     }
 
     /// Closes every socket with 1001 (server going away), for shutdown.

@@ -23,13 +23,14 @@ package struct VisitorSocketController: RouteCollection {
         let logger = req.logger
         return SocketUpgrader.response(subprotocol: credentials.offersBearer ? "Bearer" : nil) { channel in
             channel.eventLoop.submit {
-                guard case .accept(let session, let identity, let lastSeq) = admission else {
+                guard case .accept(let session, let identity, let claims, let lastSeq) = admission else {
                     if let refusal = SocketRefusal(admission, allocator: channel.allocator) {
                         SocketUpgrader.refuse(channel, refusal, realtime: realtime)
                     }
                     return
                 }
-                let connection = SocketConnection(channel: channel, topic: .session(session.id), identity: identity, catchingUp: true)
+                let connection = SocketConnection(channel: channel, topic: .session(session.id), identity: identity, claims: claims,
+                                                 catchingUp: true)
                 let loop = ConnectionLoop(connection: connection, session: session, realtime: realtime, logger: logger)
                 connection.send(json: ServerFrame.connectionEstablished(session.id))
                 loop.start(lastSeq: lastSeq, firstOfParticipant: realtime.sessions.add(connection))

@@ -50,7 +50,7 @@ struct JWTClaims: JWTPayload, Equatable {
         }
     }
 
-    var claims: TokenClaims { TokenClaims(subject: sub.value, role: role, business: business) }
+    var claims: TokenClaims { TokenClaims(subject: sub.value, role: role, business: business, expiresAt: exp.value) }
 }
 
 /// What a merchant's backend signs with the business's identity secret to prove a customer.

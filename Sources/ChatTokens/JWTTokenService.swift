@@ -13,6 +13,8 @@ package struct JWTTokenService: TokenService {
     /// `LIVECHAT_JWT_SECRET_PREVIOUS`: verifies what the previous secret signed, until it expires.
     private let previous: JWTKeyCollection?
     private let external: JWTKeyCollection?
+    /// The `kid`s of the JWKS file: a token naming one of them is checked against that file.
+    private let externalKeyIDs: Set<String>
 
     package init(secret: String, previousSecret: String? = nil, jwksFile: String? = nil) async throws {
         keys = await Self.hmac(secret)
@@ -26,8 +28,11 @@ package struct JWTTokenService: TokenService {
                 throw InvalidJWKS(reason: "\(error)")
             }
             self.external = external
+            let document = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
+            externalKeyIDs = Set(((document?["keys"] as? [[String: Any]]) ?? []).compactMap { $0["kid"] as? String })
         } else {
             self.external = nil
+            externalKeyIDs = []
         }
     }
 
@@ -53,6 +58,49 @@ package struct JWTTokenService: TokenService {
         default:
             return nil
         }
+    }
+
+    package func businessKeyID(of token: String) -> String? {
+        guard let header = Self.header(of: token), header["crit"] == nil, let kid = header["kid"] as? String,
+              (1...100).contains(kid.utf8.count), let alg = header["alg"] as? String else { return nil }
+        switch alg {
+        case "HS256": return kid
+        case "RS256", "ES256": return externalKeyIDs.contains(kid) ? nil : kid
+        default: return nil
+        }
+    }
+
+    package func verify(_ token: String, with key: BusinessKey) async -> TokenClaims? {
+        guard let header = Self.header(of: token), header["crit"] == nil, header["alg"] as? String == key.algorithm,
+              header["kid"] as? String == key.kid else { return nil }
+        let keys = JWTKeyCollection()
+        switch key.material {
+        case .hs256(let secret):
+            await keys.add(hmac: HMACKey(from: Data(secret.utf8)), digestAlgorithm: .sha256, kid: JWKIdentifier(string: key.kid))
+        case .publicJWK(let json, _):
+            guard (try? await keys.add(jwksJSON: #"{"keys":[\#(json)]}"#)) != nil else { return nil }
+        }
+        return try? await keys.verify(token, as: JWTClaims.self).claims.signed(by: key.kid)
+    }
+
+    package func publicKey(fromJWK json: String, kid: String) async -> (json: String, algorithm: String)? {
+        guard var jwk = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else { return nil }
+        // A public key only: none of the private parameters of RFC 7518 §6.
+        guard Set(jwk.keys).isDisjoint(with: ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]) else { return nil }
+        let algorithm: String
+        switch (jwk["kty"] as? String, jwk["crv"] as? String) {
+        case ("RSA", _): algorithm = "RS256"
+        case ("EC", "P-256"): algorithm = "ES256"
+        default: return nil
+        }
+        if let stated = jwk["alg"], stated as? String != algorithm { return nil }
+        jwk["alg"] = algorithm
+        jwk["kid"] = kid
+        jwk["use"] = "sig"
+        guard let data = try? JSONSerialization.data(withJSONObject: jwk, options: [.sortedKeys]) else { return nil }
+        let normalized = String(decoding: data, as: UTF8.self)
+        guard (try? await JWTKeyCollection().add(jwksJSON: #"{"keys":[\#(normalized)]}"#)) != nil else { return nil }
+        return (normalized, algorithm)
     }
 
     package func mint(role: Role, subject: UUID, business: UUID?, lifetime: TimeInterval) async throws -> String {

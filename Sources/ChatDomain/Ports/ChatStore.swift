@@ -3,7 +3,8 @@ import Foundation
 /// What the rules read and write outside the message writer: the storage layer implements it
 /// (`FluentChatStore`, on SQLite or PostgreSQL). Inserts that break a uniqueness rule throw; the
 /// rules then look again to tell a lost race from a failure.
-package protocol ChatStore: DirectoryStore, VisitorStore, SessionStore, HistoryStore, FeedStore, LoginFailureStore, PresenceStore {
+package protocol ChatStore: DirectoryStore, BusinessKeyStore, VisitorStore, SessionStore, HistoryStore, FeedStore, LoginFailureStore,
+    PresenceStore {
     /// Answers when the database does (for `/health`).
     func ping() async throws
 }
@@ -25,6 +26,17 @@ package protocol DirectoryStore: Sendable {
     func agent(email: String) async throws -> Agent?
     /// A business's agents, oldest first.
     func agents(of business: UUID) async throws -> [Agent]
+}
+
+/// Businesses' own signing keys.
+package protocol BusinessKeyStore: Sendable {
+    func insert(_ key: BusinessKey) async throws
+    /// The key `kid`, revoked or not; nil when there is none.
+    func key(_ kid: String) async throws -> BusinessKey?
+    /// A business's keys in force, oldest first.
+    func keys(of business: UUID) async throws -> [BusinessKey]
+    /// Revokes a key in force of `business`; false when there is none.
+    func revokeKey(_ kid: String, of business: UUID, at date: Date) async throws -> Bool
 }
 
 /// Visitors: guests and proven customers.

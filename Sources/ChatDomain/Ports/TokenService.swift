@@ -5,6 +5,13 @@ package protocol TokenService: Sendable {
     /// The claims of a valid token, or nil.
     func verify(_ token: String) async -> TokenClaims?
     func mint(role: Role, subject: UUID, business: UUID?, lifetime: TimeInterval) async throws -> String
+    /// The `kid` of a token that names a business's key (not one of a configured JWKS file), or nil.
+    func businessKeyID(of token: String) -> String?
+    /// The claims of a valid token signed with `key` (its algorithm and `kid`), or nil.
+    func verify(_ token: String, with key: BusinessKey) async -> TokenClaims?
+    /// A public RS256 / ES256 JWK (JSON) made into the key `kid`, with its algorithm; nil when
+    /// `json` is not such a key (or holds private parameters).
+    func publicKey(fromJWK json: String, kid: String) async -> (json: String, algorithm: String)?
     /// The customer id a merchant's backend proved with a token signed with `identitySecret`, or nil.
     func verifyCustomerToken(_ token: String, identitySecret: String) async -> String?
 }
@@ -14,11 +21,22 @@ package struct TokenClaims: Sendable, Equatable {
     package let subject: String
     package let role: Role
     package let business: UUID?
+    /// The business key that signed it (`kid`); nil for the server's own tokens and a JWKS file's.
+    package let keyID: String?
+    /// When it expires: a socket opened with it is closed then (4003).
+    package let expiresAt: Date
 
-    package init(subject: String, role: Role, business: UUID?) {
+    package init(subject: String, role: Role, business: UUID?, keyID: String? = nil, expiresAt: Date) {
         self.subject = subject
         self.role = role
         self.business = business
+        self.keyID = keyID
+        self.expiresAt = expiresAt
+    }
+
+    /// The same claims, signed by the business key `kid`.
+    package func signed(by kid: String) -> TokenClaims {
+        TokenClaims(subject: subject, role: role, business: business, keyID: kid, expiresAt: expiresAt)
     }
 }
 
