@@ -30,6 +30,7 @@ package enum ChatError: Error, Equatable, Sendable {
     case tooManyAttempts(retryAfter: Int)
     /// A chat message refused before it was stored.
     case emptyMessage
+    case nulCharacter
     case messageTooLong(limit: Int)
     case unknownFile
     case unknownMessage
@@ -69,6 +70,7 @@ package enum ChatError: Error, Equatable, Sendable {
         case .fileTypeNotAllowed: "This file type is not allowed."
         case .tooManyAttempts(let wait): "Too many failed logins. Try again in \(wait) seconds."
         case .emptyMessage: "Message content cannot be empty."
+        case .nulCharacter: "Invalid message: the NUL character (U+0000) is not allowed."
         case .messageTooLong(let limit): "Message content is too long (at most \(limit) characters)."
         case .unknownFile: "Unknown file: upload it to /chat/upload-file/ for this session first, then send its URL."
         case .unknownMessage: "Invalid message: \"message_id\" must be the id of a message of this session."

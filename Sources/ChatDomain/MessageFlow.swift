@@ -41,6 +41,8 @@ package enum MessageFlow {
     package static func text(_ content: String, clientID: String?, by author: Author, limit: Int) -> Result<PendingMessage, ChatError> {
         let trimmed = withoutSurroundingSpace(content)
         guard !trimmed.isEmpty else { return .failure(.emptyMessage) }
+        // What is broadcast is what is stored, byte for byte, and no store keeps a NUL in text.
+        guard !trimmed.utf8.contains(0) else { return .failure(.nulCharacter) }
         // Characters never outnumber UTF-8 bytes: count them only when the bytes could be too many.
         guard trimmed.utf8.count <= limit || trimmed.count <= limit else { return .failure(.messageTooLong(limit: limit)) }
         return .success(author.message(.text(trimmed), clientID: clientID))

@@ -7,7 +7,7 @@ import Vapor
 extension ChatError {
     var status: HTTPResponseStatus {
         switch self {
-        case .invalid, .malformedJSON, .emptyMessage, .messageTooLong, .unknownFile, .unknownMessage: .badRequest
+        case .invalid, .malformedJSON, .emptyMessage, .nulCharacter, .messageTooLong, .unknownFile, .unknownMessage: .badRequest
         case .unauthenticated, .invalidCredentials: .unauthorized
         case .forbidden, .originNotAllowed, .customerTokenInvalid, .customerTokenMismatch, .customerIDUnproven, .wrongUploader: .forbidden
         case .sessionNotFound, .businessNotFound, .departmentNotFound, .agentNotFound, .keyNotFound, .fileNotFound, .noActiveSession, .demoOff: .notFound

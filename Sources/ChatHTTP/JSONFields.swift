@@ -22,6 +22,8 @@ struct JSONFields: Sendable {
         case nil, .null?: return nil
         case .string(let value)?:
             guard value.count <= maxLength else { throw ChatError.invalid(key, "Ensure this field has no more than \(maxLength) characters.") }
+            // Neither store keeps it (PostgreSQL refuses it in text, SQLite's C strings end at it).
+            guard !value.utf8.contains(0) else { throw ChatError.invalid(key, "Must not contain the NUL character (U+0000).") }
             return value
         default: throw ChatError.invalid(key, "Must be a string.")
         }

@@ -35,7 +35,7 @@ enum InboundFrame: Sendable, Equatable {
         let clientID: String?
         switch raw.client_id {
         case nil, .null?: clientID = nil
-        case .string(let value)? where !value.isEmpty && value.count <= 100: clientID = value
+        case .string(let value)? where !value.isEmpty && value.count <= 100 && !value.utf8.contains(0): clientID = value
         default: return .failure(Refusal(message: "Invalid message: \"client_id\" must be a string of 1 to 100 characters."))
         }
         switch type {

@@ -128,6 +128,31 @@ struct SocketMessagingTests {
         }
     }
 
+    @Test func textWithANulCharacterIsRefusedBeforeAnythingIsBroadcastOrStored() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let visitor = try await client.joined(chat)
+            let watcher = try await client.joined(chat, token: try await client.agentToken(business.id))
+            try await visitor.sendText(#"{"type": "text", "content": "visible\u0000hidden part"}"#)
+            #expect(try await visitor.next(type: "error")["message"] as? String == "Invalid message: the NUL character (U+0000) is not allowed.")
+            try await visitor.sendText(#"{"type": "text", "content": "ok", "client_id": "a\u0000b"}"#)
+            _ = try await visitor.next(type: "error")
+            try await visitor.send(["type": "text", "content": "after"])
+            #expect(try await watcher.next(type: "text")["content"] as? String == "after")
+            // Nothing of the refused ones reached the other socket, or the history.
+            #expect(watcher.received.filter { $0["type"] as? String == "text" }.count == 1)
+            let history = try await client.history(chat.id, token: chat.token)
+            #expect((history.json["data"] as? [JSON])?.count == 1)
+            // Over HTTP: a 400 on the field, never a 500 (PostgreSQL would refuse the byte).
+            let admin = try await client.adminToken()
+            let reply = try await client.post("/admin/businesses/", token: admin, json: ["name": "Shop\u{0}Evil"])
+            #expect(reply.status == 400)
+            #expect((reply.json["errors"] as? JSON)?["name"] != nil)
+            await visitor.close(); await watcher.close()
+        }
+    }
+
     @Test func aFrameOver64KiBCloses1009() async throws {
         try await withServer { _, client in
             let business = try await client.makeBusiness()
