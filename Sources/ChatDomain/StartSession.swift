@@ -62,11 +62,14 @@ extension Chat {
     }
 
     /// The visitor token's holder, else the customer proven by `customer_token`, else (when the
-    /// business allows it) the bare `external_customer_id`, else a new guest.
+    /// business allows it) the bare `external_customer_id`, else a new guest. A visitor token
+    /// beside an `external_customer_id` that is not its visitor's is no proof of that customer:
+    /// without a `customer_token` (or a business allowing unverified ids) it is refused.
     private func resolveVisitor(_ request: StartRequest, business: Business) async throws -> UUID {
         if case .visitor(let id, let businessID)? = request.caller, businessID == request.business,
            let visitor = try await store.visitor(id), visitor.businessID == businessID {
-            return id
+            guard let given = request.externalCustomerID, given != visitor.externalCustomerID else { return id }
+            guard request.customerToken != nil || business.allowUnverifiedCustomerIDs else { throw ChatError.customerIDUnproven }
         }
         if let customerToken = request.customerToken {
             guard let proven = await tokens.verifyCustomerToken(customerToken, identitySecret: business.identitySecret),

@@ -87,6 +87,24 @@ struct StartSessionTests {
         }
     }
 
+    @Test func aVisitorTokenBesideAnUnprovenExternalCustomerIDIs403() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let guest = try await client.startChat(business)
+            let reply = try await client.post("/chat/start-session/", token: guest.token,
+                                              json: ["business": business.id, "external_customer_id": "cust-1"])
+            #expect(reply.status == 403)
+            #expect(reply.data.isEmpty)
+            // With the proof, the customer's own session; the guest's token alone still finds its own.
+            let token = try CustomerToken.sign(sub: "cust-1", secret: business.identitySecret)
+            let proven = try await client.startChat(business, token: guest.token, extra: ["external_customer_id": "cust-1", "customer_token": token])
+            #expect(proven.visitorID != guest.visitorID)
+            #expect(try await client.startChat(business, token: guest.token).id == guest.id)
+            // The customer's own visitor token with its own id: no proof needed again.
+            #expect(try await client.startChat(business, token: proven.token, extra: ["external_customer_id": "cust-1"]).id == proven.id)
+        }
+    }
+
     @Test func bareExternalCustomerIDIsTrustedWhenTheBusinessAllowsIt() async throws {
         try await withServer { _, client in
             let business = try await client.makeBusiness(["allow_unverified_customer_ids": true])
