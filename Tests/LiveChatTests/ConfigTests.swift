@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Testing
 @testable import ChatDomain
@@ -81,7 +82,7 @@ struct ConfigTests {
 @Suite("Pages served by the app")
 struct PagesTests {
     @Test func theWidgetTheDemoAndTheConsoleAreServed() async throws {
-        try await withServer({ $0.seedDemo = true }) { server, client in
+        try await withServer({ $0.demo = .on }) { server, client in
             let widget = try await client.get("/widget.js")
             #expect(widget.status == 200)
             #expect(widget.headers.first(name: "Content-Type")?.contains("javascript") == true)
@@ -111,6 +112,27 @@ struct PagesTests {
         try await withServer({ $0.statementTimeoutMillis = 1500 }) { server, _ in
             let row = try await server.app.db.sql().raw("SHOW statement_timeout").first()
             #expect(try row?.decode(column: "statement_timeout", as: String.self) == "1500ms")
+        }
+    }
+
+    @Test func theDemoIsOnlyOnWhileListeningOnLoopbackUnlessAskedFor() async throws {
+        try await withDataFolder { config in
+            let runs: [(host: String, demo: String?, answers: UInt)] = [
+                ("0.0.0.0", nil, 404), ("127.0.0.1", nil, 200), ("0.0.0.0", "1", 200), ("0.0.0.0", nil, 404), ("127.0.0.1", "0", 404),
+            ]
+            for run in runs {
+                let node = try NodeProcess(config: config, hostname: run.host, environment: ["LIVECHAT_DEMO": run.demo])
+                do {
+                    try await node.waitUntilHealthy()
+                    let request = HTTPClientRequest(url: "http://127.0.0.1:\(node.port)/demo.json")
+                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                    #expect(response.status.code == run.answers, "listening on \(run.host), LIVECHAT_DEMO=\(run.demo ?? "unset")")
+                } catch {
+                    node.kill()
+                    throw error
+                }
+                node.kill()
+            }
         }
     }
 }

@@ -436,14 +436,15 @@ final class NodeProcess: Sendable {
     let port: Int
     private let process: Process
 
-    init(config: AppConfig) throws {
+    /// `environment` adds to (or, with nil, removes from) what the process gets.
+    init(config: AppConfig, hostname: String = "127.0.0.1", environment extra: [String: String?] = [:]) throws {
         let binary = ProcessInfo.processInfo.environment["LIVECHAT_BIN"]
             ?? FileManager.default.currentDirectoryPath + "/.build/debug/livechat"
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw TestFailure("no livechat binary at \(binary) (set LIVECHAT_BIN)") }
         port = Int.random(in: 20_000..<60_000)
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", "\(port)"]
+        process.arguments = ["serve", "--hostname", hostname, "--port", "\(port)"]
         var environment = ProcessInfo.processInfo.environment
         environment["LIVECHAT_DATA_DIR"] = config.dataDirectory.appendingPathComponent("node-process").path
         environment["LIVECHAT_JWT_SECRET"] = config.jwtSecret
@@ -453,6 +454,7 @@ final class NodeProcess: Sendable {
         environment["LOG_LEVEL"] = "warning"
         environment["LIVECHAT_PRESENCE_HEARTBEAT"] = "\(config.presenceHeartbeatSeconds)"
         environment["LIVECHAT_PRESENCE_GRACE"] = "\(config.presenceGraceSeconds)"
+        for (name, value) in extra { environment[name] = value }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

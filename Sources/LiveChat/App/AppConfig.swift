@@ -28,8 +28,10 @@ public struct AppConfig: Sendable {
     public var socketMessagesPerSecond: Int
     /// Cost of the Bcrypt hash of agent passwords.
     public var bcryptCost: Int
-    /// Create the demo business, department and agent when `serve` starts.
-    public var seedDemo: Bool
+    /// Create the demo business, department and agent when `serve` starts (its password is
+    /// known and its tokens go to the log): `LIVECHAT_DEMO` unset means only while listening on
+    /// loopback.
+    public var demo: DemoSetting
     /// Apply pending migrations at boot; when off, operators run `livechat migrate`.
     public var autoMigrate: Bool
     /// A JWKS file whose keys (RS256/ES256) verify agent tokens from a merchant's identity provider.
@@ -63,7 +65,7 @@ public struct AppConfig: Sendable {
         socketMessageBurst: Int = 600,
         socketMessagesPerSecond: Int = 100,
         bcryptCost: Int = 10,
-        seedDemo: Bool = false,
+        demo: DemoSetting = .off,
         autoMigrate: Bool = true,
         jwksFile: String? = nil,
         presenceGraceSeconds: Int = 10,
@@ -86,7 +88,7 @@ public struct AppConfig: Sendable {
         self.socketMessageBurst = socketMessageBurst
         self.socketMessagesPerSecond = socketMessagesPerSecond
         self.bcryptCost = bcryptCost
-        self.seedDemo = seedDemo
+        self.demo = demo
         self.autoMigrate = autoMigrate
         self.jwksFile = jwksFile
         self.presenceGraceSeconds = presenceGraceSeconds
@@ -124,7 +126,7 @@ public struct AppConfig: Sendable {
         config.socketMessageBurst = try int(env, "LIVECHAT_WS_BURST", default: config.socketMessageBurst, range: 1...1_000_000)
         config.socketMessagesPerSecond = try int(env, "LIVECHAT_WS_RATE", default: config.socketMessagesPerSecond, range: 1...1_000_000)
         config.bcryptCost = try int(env, "LIVECHAT_BCRYPT_COST", default: config.bcryptCost, range: 4...16)
-        config.seedDemo = try bool(env, "LIVECHAT_DEMO", default: true)
+        config.demo = env["LIVECHAT_DEMO"].nonEmpty == nil ? .onLoopback : (try bool(env, "LIVECHAT_DEMO", default: false) ? .on : .off)
         config.autoMigrate = try bool(env, "LIVECHAT_AUTO_MIGRATE", default: true)
         config.jwksFile = env["LIVECHAT_JWKS_FILE"].nonEmpty
         config.commitWindowMicros = try int(env, "LIVECHAT_COMMIT_WINDOW_US", default: config.commitWindowMicros, range: 0...100_000)
@@ -183,6 +185,15 @@ public struct AppConfig: Sendable {
         default: throw ConfigError("\(key) must be 1 or 0, got \"\(raw)\".")
         }
     }
+}
+
+/// Whether `serve` creates the demo.
+public enum DemoSetting: Sendable, Equatable {
+    case off
+    /// Only while the server listens on a loopback address (the default).
+    case onLoopback
+    /// Wherever it listens (`LIVECHAT_DEMO=1`).
+    case on
 }
 
 public struct ConfigError: Error, CustomStringConvertible {

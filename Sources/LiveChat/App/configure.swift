@@ -67,7 +67,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         settings: config.chatSettings)
     app.realtime = Realtime(chat: chat, fanout: fanout, loops: LoopCounter(),
                             messageBurst: config.socketMessageBurst, messagesPerSecond: config.socketMessagesPerSecond)
-    app.webSettings = WebSettings(publicURL: config.publicURL, publicVisitorHTTP: config.publicVisitorHTTP, demo: config.seedDemo)
+    app.webSettings = WebSettings(publicURL: config.publicURL, publicVisitorHTTP: config.publicVisitorHTTP, demo: config.demo != .off)
 
     app.middleware = Middlewares()
     app.middleware.use(ResponseMetricsMiddleware(metrics: metrics))
@@ -90,5 +90,5 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateAgentCommand(), as: "create-agent")
     app.asyncCommands.use(MintTokenCommand(), as: "mint-token")
 
-    if config.seedDemo { app.lifecycle.use(DemoBanner(config: config)) }
+    if config.demo != .off { app.lifecycle.use(DemoBanner(config: config)) }
 }

@@ -3,19 +3,33 @@ import ChatRealtime
 import Foundation
 import Vapor
 
-/// When `serve` starts: creates the demo (once) and logs its ids, credentials and ready-made tokens.
+/// When `serve` starts: creates the demo (once) and logs its ids, credentials and ready-made
+/// tokens. By default only while the server listens on loopback: elsewhere the demo's known
+/// password and the tokens in the log would open it to anyone who can reach the server.
 struct DemoBanner: LifecycleHandler {
     let config: AppConfig
 
     func didBootAsync(_ application: Application) async throws {
         let arguments = CommandLine.arguments.dropFirst()
         guard arguments.isEmpty || arguments.first == "serve" || arguments.first?.hasPrefix("-") == true else { return }
+        let host = Self.servedHost(application)
+        if !Self.isLoopback(host) {
+            guard config.demo == .on else {
+                application.webSettings.demo = false
+                application.logger.notice("demo off: the server listens on \(host), not only on this machine (LIVECHAT_DEMO=1 turns it on)")
+                return
+            }
+            application.logger.warning("""
+                demo on while listening on \(host) (LIVECHAT_DEMO=1): anyone who can reach the server can sign in as \
+                \(Demo.agentEmail) with the demo password, and the tokens below open the demo business and the admin API
+                """)
+        }
         let chat = application.chat
         let demo = try await chat.ensureDemo()
         let day: TimeInterval = 86_400
         let agentToken = try await chat.tokens.mint(role: .agent, subject: demo.agent, business: demo.business, lifetime: 30 * day)
         let adminToken = try await chat.tokens.mint(role: .admin, subject: UUID(), business: nil, lifetime: day)
-        let base = config.publicURL ?? Self.servedAddress(application)
+        let base = config.publicURL ?? "http://\(host):\(Self.servedPort(application))"
         application.logger.notice("""
 
             livechat is ready at \(base)/
@@ -29,18 +43,27 @@ struct DemoBanner: LifecycleHandler {
     }
 
     /// Where `serve` will listen: its `--hostname`/`--port` flags are parsed after boot, so read them here.
-    private static func servedAddress(_ application: Application) -> String {
-        let configuration = application.http.server.configuration
-        var hostname = configuration.hostname
-        var port = configuration.port
+    private static func served(_ application: Application, flags: Set<String>, default value: String) -> String {
         let arguments = Array(CommandLine.arguments)
-        for (index, argument) in arguments.enumerated() where index + 1 < arguments.count {
-            switch argument {
-            case "--hostname", "-H": hostname = arguments[index + 1]
-            case "--port", "-p": port = Int(arguments[index + 1]) ?? port
-            default: break
-            }
+        for (index, argument) in arguments.enumerated() where index + 1 < arguments.count && flags.contains(argument) {
+            return arguments[index + 1]
         }
-        return "http://\(hostname):\(port)"
+        return value
+    }
+
+    private static func servedHost(_ application: Application) -> String {
+        served(application, flags: ["--hostname", "-H"], default: application.http.server.configuration.hostname)
+    }
+
+    private static func servedPort(_ application: Application) -> String {
+        served(application, flags: ["--port", "-p"], default: "\(application.http.server.configuration.port)")
+    }
+
+    /// `localhost`, `::1` and 127.0.0.0/8.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" || bare == "::1" { return true }
+        let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.first == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 }
