@@ -121,9 +121,8 @@ struct PagesTests {
                 ("0.0.0.0", nil, 404), ("127.0.0.1", nil, 200), ("0.0.0.0", "1", 200), ("0.0.0.0", nil, 404), ("127.0.0.1", "0", 404),
             ]
             for run in runs {
-                let node = try NodeProcess(config: config, hostname: run.host, environment: ["LIVECHAT_DEMO": run.demo])
+                let node = try await NodeProcess.start(config: config, hostname: run.host, environment: ["LIVECHAT_DEMO": run.demo])
                 do {
-                    try await node.waitUntilHealthy()
                     let request = HTTPClientRequest(url: "http://127.0.0.1:\(node.port)/demo.json")
                     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
                     #expect(response.status.code == run.answers, "listening on \(run.host), LIVECHAT_DEMO=\(run.demo ?? "unset")")

@@ -314,9 +314,8 @@ struct TwoNodeTests {
             config.presenceHeartbeatSeconds = 1  // a dead node's rows are swept after 3 s
             config.presenceGraceSeconds = 0
             let a = try await TestServer.start(config)
-            let b = try NodeProcess(config: config)
+            let b = try await NodeProcess.start(config: config)
             do {
-                try await b.waitUntilHealthy()
                 let nodeA = TestClient(server: a)
                 let business = try await nodeA.makeBusiness()
                 let (_, annToken) = try await nodeA.loginAgent(business)
@@ -390,9 +389,8 @@ struct TwoNodeTests {
     @Test func aNodeKilledMidChatLosesNothingItsVisitorReconnectsToTheOther() async throws {
         try await withDataFolder { config in
             let a = try await TestServer.start(config)
-            let b = try NodeProcess(config: config)
+            let b = try await NodeProcess.start(config: config)
             do {
-                try await b.waitUntilHealthy()
                 let nodeA = TestClient(server: a)
                 let business = try await nodeA.makeBusiness()
                 let chat = try await nodeA.startChat(business)
@@ -436,12 +434,35 @@ final class NodeProcess: Sendable {
     let port: Int
     private let process: Process
 
-    /// `environment` adds to (or, with nil, removes from) what the process gets.
-    init(config: AppConfig, hostname: String = "127.0.0.1", environment extra: [String: String?] = [:]) throws {
+    private let log: URL
+
+    /// Starts `livechat serve` and waits until it answers `/health`. `environment` adds to (or,
+    /// with nil, removes from) what the process gets. A port taken meanwhile by another test's
+    /// socket is tried again elsewhere.
+    static func start(config: AppConfig, hostname: String = "127.0.0.1", environment: [String: String?] = [:]) async throws -> NodeProcess {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let node = try NodeProcess(config: config, hostname: hostname, environment: environment)
+            do {
+                try await node.waitUntilHealthy()
+                return node
+            } catch {
+                node.kill()
+                let output = (try? String(contentsOf: node.log, encoding: .utf8)) ?? ""
+                guard attempt < 3, output.localizedCaseInsensitiveContains("address already in use") else {
+                    throw TestFailure("\(error); its log ends: \(output.suffix(800))")
+                }
+            }
+        }
+    }
+
+    private init(config: AppConfig, hostname: String, environment extra: [String: String?]) throws {
         let binary = ProcessInfo.processInfo.environment["LIVECHAT_BIN"]
             ?? FileManager.default.currentDirectoryPath + "/.build/debug/livechat"
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw TestFailure("no livechat binary at \(binary) (set LIVECHAT_BIN)") }
-        port = Int.random(in: 20_000..<60_000)
+        port = Int.random(in: 10_000..<32_000)  // below Linux's ephemeral ports, where the test servers' are
+        log = config.dataDirectory.appendingPathComponent("node-process-\(port).log")
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--hostname", hostname, "--port", "\(port)"]
@@ -456,12 +477,15 @@ final class NodeProcess: Sendable {
         environment["LIVECHAT_PRESENCE_GRACE"] = "\(config.presenceGraceSeconds)"
         for (name, value) in extra { environment[name] = value }
         process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
     }
 
-    func waitUntilHealthy(timeout: Double = 30) async throws {
+    private func waitUntilHealthy(timeout: Double = 30) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             guard process.isRunning else { throw TestFailure("livechat serve exited with \(process.terminationStatus)") }
