@@ -14,10 +14,16 @@ extension Chat {
     /// the server's own (or a configured JWKS file's).
     package func claims(of token: String) async -> TokenClaims? {
         guard token.utf8.count <= 8192 else { return nil }
-        guard let kid = tokens.businessKeyID(of: token) else { return await tokens.verify(token) }
-        guard let key = try? await store.key(kid), key.revokedAt == nil, let claims = await tokens.verify(token, with: key),
-              claims.role == .agent, claims.business == key.businessID else { return nil }
-        return claims
+        switch await tokens.verify(token) {
+        case .valid(let claims):
+            return claims
+        case .businessKey(let kid):
+            guard let key = try? await store.key(kid), key.revokedAt == nil, let claims = await tokens.verify(token, with: key),
+                  claims.role == .agent, claims.business == key.businessID else { return nil }
+            return claims
+        case .invalid:
+            return nil
+        }
     }
 
     /// The identity of already verified claims (provisioning the agent on first sight).

@@ -39,8 +39,9 @@ struct SocketUpgrader: Upgrader {
         // A token that expires while its socket is open closes it (4003), as a new request would be refused.
         if let expiresAt = connection.claims?.expiresAt {
             let channel = connection.channel
-            let left = max(0, expiresAt.timeIntervalSinceNow)
-            let expiry = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(min(left, 400 * 86_400) * 1000))) {
+            // Capped at 400 days (longer than any lifetime this server issues): a far `exp` must not overflow.
+            let left = max(0, min(expiresAt.timeIntervalSinceNow, 400 * 86_400))
+            let expiry = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(left * 1000))) {
                 connection.close(code: .unauthorized)
             }
             channel.closeFuture.whenComplete { _ in expiry.cancel() }

@@ -17,14 +17,6 @@ struct JWTClaims: JWTPayload, Equatable {
 
     private enum CodingKeys: String, CodingKey { case sub, role, business, exp, iat, nbf }
 
-    init(sub: SubjectClaim, role: Role, business: UUID?, exp: ExpirationClaim, iat: IssuedAtClaim) {
-        self.sub = sub
-        self.role = role
-        self.business = business
-        self.exp = exp
-        self.iat = iat
-    }
-
     /// Ids are written in lowercase, as everywhere in the API.
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -33,7 +25,6 @@ struct JWTClaims: JWTPayload, Equatable {
         try c.encodeIfPresent(business?.lowercasedText, forKey: .business)
         try c.encode(exp, forKey: .exp)
         try c.encode(iat, forKey: .iat)
-        try c.encodeIfPresent(nbf, forKey: .nbf)
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {

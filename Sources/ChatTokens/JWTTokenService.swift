@@ -42,32 +42,23 @@ package struct JWTTokenService: TokenService {
         return keys
     }
 
-    package func verify(_ token: String) async -> TokenClaims? {
-        guard let header = Self.header(of: token), header["crit"] == nil else { return nil }
-        switch header["alg"] as? String {
-        case "HS256":
-            // The server's tokens carry no `kid`.
-            guard header["kid"] == nil else { return nil }
-            if let claims = try? await keys.verify(token, as: JWTClaims.self) { return claims.claims }
-            guard let previous else { return nil }
-            return try? await previous.verify(token, as: JWTClaims.self).claims
-        case "RS256", "ES256":
+    package func verify(_ token: String) async -> TokenVerdict {
+        guard let header = Self.header(of: token), header["crit"] == nil, let alg = header["alg"] as? String,
+              ["HS256", "RS256", "ES256"].contains(alg) else { return .invalid }
+        let kid = header["kid"] as? String
+        if alg == "HS256", header["kid"] == nil {
+            // The server's own (they carry no `kid`).
+            if let claims = try? await keys.verify(token, as: JWTClaims.self) { return .valid(claims.claims) }
+            guard let previous, let claims = try? await previous.verify(token, as: JWTClaims.self) else { return .invalid }
+            return .valid(claims.claims)
+        }
+        if alg != "HS256", kid.map(externalKeyIDs.contains) ?? (header["kid"] == nil) {
             // A merchant's identity provider speaks for its agents only.
-            guard let external, let claims = try? await external.verify(token, as: JWTClaims.self), claims.role == .agent else { return nil }
-            return claims.claims
-        default:
-            return nil
+            guard let external, let claims = try? await external.verify(token, as: JWTClaims.self), claims.role == .agent else { return .invalid }
+            return .valid(claims.claims)
         }
-    }
-
-    package func businessKeyID(of token: String) -> String? {
-        guard let header = Self.header(of: token), header["crit"] == nil, let kid = header["kid"] as? String,
-              (1...100).contains(kid.utf8.count), let alg = header["alg"] as? String else { return nil }
-        switch alg {
-        case "HS256": return kid
-        case "RS256", "ES256": return externalKeyIDs.contains(kid) ? nil : kid
-        default: return nil
-        }
+        guard let kid, (1...100).contains(kid.utf8.count) else { return .invalid }
+        return .businessKey(kid: kid)
     }
 
     package func verify(_ token: String, with key: BusinessKey) async -> TokenClaims? {

@@ -2,18 +2,25 @@ import Foundation
 
 /// Issues and checks the tokens (the `ChatTokens` target implements it with JWTs).
 package protocol TokenService: Sendable {
-    /// The claims of a valid token, or nil.
-    func verify(_ token: String) async -> TokenClaims?
+    /// What a token is: valid (the server's own, or a configured JWKS file's), signed by a
+    /// business's key (`kid`), or invalid. The header is read once, here.
+    func verify(_ token: String) async -> TokenVerdict
     func mint(role: Role, subject: UUID, business: UUID?, lifetime: TimeInterval) async throws -> String
-    /// The `kid` of a token that names a business's key (not one of a configured JWKS file), or nil.
-    func businessKeyID(of token: String) -> String?
-    /// The claims of a valid token signed with `key` (its algorithm and `kid`), or nil.
+    /// The claims of a valid token signed with the business key `key` (its algorithm and `kid`), or nil.
     func verify(_ token: String, with key: BusinessKey) async -> TokenClaims?
     /// A public RS256 / ES256 JWK (JSON) made into the key `kid`, with its algorithm; nil when
     /// `json` is not such a key (or holds private parameters).
     func publicKey(fromJWK json: String, kid: String) async -> (json: String, algorithm: String)?
     /// The customer id a merchant's backend proved with a token signed with `identitySecret`, or nil.
     func verifyCustomerToken(_ token: String, identitySecret: String) async -> String?
+}
+
+/// What checking a token found.
+package enum TokenVerdict: Sendable, Equatable {
+    case valid(TokenClaims)
+    /// It names the business key `kid`: valid only if that key, in force, verifies it.
+    case businessKey(kid: String)
+    case invalid
 }
 
 /// What a valid token says.

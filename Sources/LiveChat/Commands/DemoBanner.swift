@@ -43,7 +43,7 @@ struct DemoBanner: LifecycleHandler {
     }
 
     /// Where `serve` will listen: its `--hostname`/`--port` flags are parsed after boot, so read them here.
-    private static func served(_ application: Application, flags: Set<String>, default value: String) -> String {
+    private static func served(flags: Set<String>, default value: String) -> String {
         let arguments = Array(CommandLine.arguments)
         for (index, argument) in arguments.enumerated() where index + 1 < arguments.count && flags.contains(argument) {
             return arguments[index + 1]
@@ -52,11 +52,11 @@ struct DemoBanner: LifecycleHandler {
     }
 
     private static func servedHost(_ application: Application) -> String {
-        served(application, flags: ["--hostname", "-H"], default: application.http.server.configuration.hostname)
+        served(flags: ["--hostname", "-H"], default: application.http.server.configuration.hostname)
     }
 
     private static func servedPort(_ application: Application) -> String {
-        served(application, flags: ["--port", "-p"], default: "\(application.http.server.configuration.port)")
+        served(flags: ["--port", "-p"], default: "\(application.http.server.configuration.port)")
     }
 
     /// `localhost`, `::1` and 127.0.0.0/8.
