@@ -478,7 +478,7 @@ final class NodeProcess: Sendable {
         for (name, value) in extra { environment[name] = value }
         process.environment = environment
         try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         process.standardOutput = output
         process.standardError = output

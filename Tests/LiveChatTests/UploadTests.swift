@@ -32,6 +32,29 @@ struct UploadTests {
         }
     }
 
+    @Test func fileURLsNameTheServerNeverTheRequestsHost() async throws {
+        try await withServer { server, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let own = "http://127.0.0.1:\(server.port)/media/chat_attachments/"
+            let reply = try await client.upload(token: chat.token, content: Samples.pdf, fileName: "bill.pdf", contentType: "application/pdf",
+                                                headers: [("Host", "evil.example:666")])
+            #expect(reply.status == 201)
+            let url = try #require(reply.data["file"] as? String)
+            #expect(url.hasPrefix(own), "\(url)")
+            // A file message naming the attachment on another host is broadcast with the server's URL.
+            let name = try #require(url.split(separator: "/").last)
+            let visitor = try await client.joined(chat)
+            let agent = try await client.joined(chat, token: try await client.agentToken(business.id))
+            try await visitor.send(["type": "file", "file": "https://evil.example/media/chat_attachments/\(name)"])
+            for socket in [visitor, agent] {
+                #expect(try await socket.next(type: "file")["file"] as? String == url)
+            }
+            let items = try await client.history(chat.id, token: chat.token).json["data"] as? [JSON] ?? []
+            #expect(items.compactMap { ($0["data"] as? JSON)?["file"] as? String } == [url, url])
+        }
+    }
+
     @Test func imagesAndAudioAreShownInlineAndTypedFromTheirBytes() async throws {
         try await withServer { server, client in
             let business = try await client.makeBusiness()

@@ -99,7 +99,7 @@ struct TestClient: Sendable {
     }
 
     func upload(token: String?, content: Data, fileName: String, contentType: String,
-                fields: [String: String] = [:]) async throws -> HTTPReply {
+                fields: [String: String] = [:], headers: [(String, String)] = []) async throws -> HTTPReply {
         let boundary = "----livechat\(UUID().uuidString)"
         var body = Data()
         for (name, value) in fields {
@@ -109,7 +109,7 @@ struct TestClient: Sendable {
         body.append(content)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
         return try await request(.POST, "/chat/upload-file/", token: token, body: body,
-                                 headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")])
+                                 headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")] + headers)
     }
 
     func history(_ session: String, token: String?, query: String = "") async throws -> HTTPReply {
