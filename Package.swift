@@ -85,6 +85,7 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             plugins: ["EmbedPages"]

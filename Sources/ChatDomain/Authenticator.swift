@@ -26,9 +26,11 @@ extension Chat {
         }
     }
 
-    /// The identity of already verified claims (provisioning the agent on first sight).
+    /// The identity of already verified claims (provisioning the agent on first sight). A revoked
+    /// token (logout) and a deactivated agent are refused.
     package func identity(for claims: TokenClaims) async throws -> Identity {
         guard let subject = UUID(uuidString: claims.subject) else { throw ChatError.unauthenticated }
+        if let tokenID = claims.tokenID, try await store.isRevoked(token: tokenID) { throw ChatError.unauthenticated }
         switch claims.role {
         case .admin:
             return .admin
@@ -44,7 +46,7 @@ extension Chat {
 
     private func provisionAgent(_ id: UUID, of business: UUID) async throws {
         if let agent = try await store.agent(id) {
-            guard agent.businessID == business else { throw ChatError.unauthenticated }
+            guard agent.businessID == business, agent.active else { throw ChatError.unauthenticated }
             return
         }
         guard try await store.business(business) != nil else { throw ChatError.unauthenticated }

@@ -32,12 +32,18 @@ package struct ChatSettings: Sendable {
     package var maxTextLength: Int
     /// Largest upload, in bytes.
     package var maxUploadBytes: Int
+    /// Files and bytes one session may hold (0: no quota).
+    package var maxUploadsPerSession: Int
+    package var maxUploadBytesPerSession: Int
     package var visitorTokenLifetime: TimeInterval
     package var agentTokenLifetime: TimeInterval
 
-    package init(maxTextLength: Int, maxUploadBytes: Int, visitorTokenLifetime: TimeInterval, agentTokenLifetime: TimeInterval) {
+    package init(maxTextLength: Int, maxUploadBytes: Int, maxUploadsPerSession: Int = 0, maxUploadBytesPerSession: Int = 0,
+                 visitorTokenLifetime: TimeInterval, agentTokenLifetime: TimeInterval) {
         self.maxTextLength = maxTextLength
         self.maxUploadBytes = maxUploadBytes
+        self.maxUploadsPerSession = maxUploadsPerSession
+        self.maxUploadBytesPerSession = maxUploadBytesPerSession
         self.visitorTokenLifetime = visitorTokenLifetime
         self.agentTokenLifetime = agentTokenLifetime
     }

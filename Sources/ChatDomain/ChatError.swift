@@ -19,6 +19,8 @@ package enum ChatError: Error, Equatable, Sendable {
     case departmentNotFound
     case agentNotFound
     case keyNotFound
+    case agentDeactivated
+    case tokenNotRevocable
     case fileNotFound
     case noActiveSession
     case demoOff
@@ -26,6 +28,7 @@ package enum ChatError: Error, Equatable, Sendable {
     case alreadyAssigned
     case sessionEnded
     case fileTooLarge(limit: Int)
+    case uploadQuotaReached(files: Int, bytes: Int)
     case fileTypeNotAllowed
     case tooManyAttempts(retryAfter: Int)
     /// A chat message refused before it was stored.
@@ -60,7 +63,11 @@ package enum ChatError: Error, Equatable, Sendable {
         case .departmentNotFound: "Department not found."
         case .agentNotFound: "Agent not found."
         case .keyNotFound: "Key not found."
+        case .agentDeactivated: "This agent account is deactivated."
+        case .tokenNotRevocable: "This token has no jti, so it cannot be revoked: it ends at its exp."
         case .fileNotFound: "File not found."
+        case .uploadQuotaReached(let files, let bytes):
+            "This chat session has reached its upload quota (\(files) files, \(bytes / (1 << 20)) MiB in all)."
         case .noActiveSession: "No active chat session for this visitor."
         case .demoOff: "The demo is turned off on this server."
         case .emailTaken: "An agent with this email already exists."

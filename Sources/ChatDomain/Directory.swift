@@ -23,6 +23,14 @@ extension Chat {
         return department
     }
 
+    /// Deactivates (or reactivates) an agent of `business`; another business's agent is not found.
+    package func setAgentActive(_ id: UUID, of business: UUID, active: Bool) async throws -> Agent {
+        guard var agent = try await store.agent(id), agent.businessID == business else { throw ChatError.agentNotFound }
+        try await store.setActive(agent: id, active)
+        agent.active = active
+        return agent
+    }
+
     /// An agent who signs in with `email` and `password` (8 to 72 characters, hashed here).
     package func createAgent(business: UUID, email: String, password: String, name: String, department: UUID? = nil) async throws -> Agent {
         _ = try await self.business(business)

@@ -2,7 +2,7 @@ import Foundation
 
 /// `POST /auth/login/`: an agent's email and password → a token. A wrong email and a wrong
 /// password get the same answer in the same time; repeated failures for an email or from an
-/// address are refused for a while.
+/// address are refused for a while. Each login token has a `jti` of its own, for `logout`.
 extension Chat {
     package func login(email rawEmail: String, password: String, from address: String) async throws -> (agent: Agent, token: String) {
         let email = rawEmail.lowercased()
@@ -21,7 +21,17 @@ extension Chat {
             throw ChatError.invalidCredentials
         }
         try await store.clearFailures(key: keys[0])
-        let token = try await tokens.mint(role: .agent, subject: agent.id, business: agent.businessID, lifetime: settings.agentTokenLifetime)
+        guard agent.active else { throw ChatError.agentDeactivated }
+        let token = try await tokens.mint(role: .agent, subject: agent.id, business: agent.businessID, lifetime: settings.agentTokenLifetime,
+                                          tokenID: UUID().lowercasedText)
         return (agent, token)
+    }
+
+    /// Revokes the caller's token (`POST /auth/logout/`) until it expires. Only a token with a
+    /// `jti` can be revoked (login tokens have one).
+    package func logout(_ claims: TokenClaims) async throws {
+        guard claims.role == .agent else { throw ChatError.forbidden }
+        guard let tokenID = claims.tokenID else { throw ChatError.tokenNotRevocable }
+        try await store.revokeToken(tokenID, until: claims.expiresAt)
     }
 }

@@ -39,6 +39,7 @@ extension Chat {
                               url: (String) -> String) async throws -> Attachment {
         guard file.size > 0 else { throw ChatError.invalid("file", "The submitted file is empty.") }
         let (session, visitor, agent) = try await uploadTarget(form, caller: caller)
+        try await checkQuota(of: session.id, adding: file.size)
         if let message = form.message {
             guard let found = try await store.message(message), found.sessionID == session.id else {
                 throw ChatError.invalid("message", "Unknown message for this session.")
@@ -92,6 +93,24 @@ extension Chat {
         }
         guard session.isActive else { throw ChatError.sessionEnded }
         return (session, uploader.0, uploader.1)
+    }
+
+    /// Before the body is read: a visitor's active session must have room in its quota. (The form,
+    /// read after, may name the session: an agent's, or a visitor's ended one, is checked then.)
+    package func precheckUpload(caller: Identity?) async throws {
+        guard case .visitor(let id, let business)? = caller,
+              let session = try await store.activeSession(visitor: id, business: business) else { return }
+        try await checkQuota(of: session.id, adding: 1)
+    }
+
+    /// The session's files and bytes stay within the quota (`ChatSettings`) with one more of `size`.
+    private func checkQuota(of session: UUID, adding size: Int) async throws {
+        let files = settings.maxUploadsPerSession, bytes = settings.maxUploadBytesPerSession
+        guard files > 0 || bytes > 0 else { return }
+        let used = try await store.attachmentUsage(of: session)
+        if (files > 0 && used.count + 1 > files) || (bytes > 0 && used.bytes + size > bytes) {
+            throw ChatError.uploadQuotaReached(files: files, bytes: bytes)
+        }
     }
 
     private func visitorSession(visitor: UUID, business: UUID, sessionID: UUID?) async throws -> ChatSession {

@@ -44,6 +44,7 @@ package struct AdminController: RouteCollection {
         let email: String?
         let name: String
         let department: String?
+        let active: Bool
         let created_at: String
 
         init(_ agent: Agent) {
@@ -52,6 +53,7 @@ package struct AdminController: RouteCollection {
             email = agent.email
             name = agent.name
             department = agent.departmentID?.lowercasedText
+            active = agent.active
             created_at = WireTime.iso(agent.createdAt)
         }
     }
@@ -83,6 +85,7 @@ package struct AdminController: RouteCollection {
         admin.get(":business", "departments", use: listDepartments)
         admin.post(":business", "agents", use: createAgent)
         admin.get(":business", "agents", use: listAgents)
+        admin.patch(":business", "agents", ":agent", use: updateAgent)
         admin.post(":business", "keys", use: createKey)
         admin.get(":business", "keys", use: listKeys)
         admin.delete(":business", "keys", ":kid", use: revokeKey)
@@ -153,6 +156,19 @@ package struct AdminController: RouteCollection {
         return try Envelope(message: "Agents fetched successfully", data: all.map(AgentPayload.init)).response()
     }
 
+    /// `{"active": false}` deactivates the agent: refused at once everywhere, its sockets closed
+    /// with 4003 on every node; `{"active": true}` lets it sign in again.
+    @Sendable
+    func updateAgent(req: Request) async throws -> Response {
+        try await req.requireAdmin()
+        let fields = try req.jsonFields()
+        guard let raw = req.parameters.get("agent"), let id = UUID(uuidString: raw) else { throw ChatError.agentNotFound }
+        guard let active = try fields.bool("active") else { throw ChatError.invalid("active", "This field is required.") }
+        let agent = try await req.chat.setAgentActive(id, of: businessID(req), active: active)
+        if !active { req.realtime.closeSockets(.agent(agent.id)) }
+        return try Envelope(message: "Agent updated successfully", data: AgentPayload(agent)).response()
+    }
+
     @Sendable
     func createKey(req: Request) async throws -> Response {
         try await req.requireAdmin()
@@ -189,7 +205,7 @@ package struct AdminController: RouteCollection {
         try await req.requireAdmin()
         guard let kid = req.parameters.get("kid"), !kid.isEmpty else { throw ChatError.keyNotFound }
         try await req.chat.revokeKey(kid, of: businessID(req))
-        req.realtime.closeSockets(signedWith: kid)
+        req.realtime.closeSockets(.key(id: kid))
         return try Envelope(message: "Key revoked successfully", data: ["kid": kid]).response()
     }
 }

@@ -30,14 +30,27 @@ package struct AuthController: RouteCollection {
 
     package func boot(routes: any RoutesBuilder) throws {
         routes.post("auth", "login", use: login)
+        routes.post("auth", "logout", use: logout)
     }
 
     @Sendable
     func login(req: Request) async throws -> Response {
+        let address = req.clientAddress
+        try req.realtime.take(req.realtime.logins, named: "login", for: address)
         let fields = try req.jsonFields()
         let email = try fields.requiredString("email")
         let password = try fields.requiredString("password", maxLength: 72)
-        let (agent, token) = try await req.chat.login(email: email, password: password, from: req.remoteAddress?.ipAddress ?? "unknown")
+        let (agent, token) = try await req.chat.login(email: email, password: password, from: address)
         return try Envelope(message: "Login successful", data: Payload(token: token, agent: AgentProfile(agent))).response()
+    }
+
+    /// Revokes the caller's login token until it expires; its sockets are closed with 4003 on every node.
+    @Sendable
+    func logout(req: Request) async throws -> Response {
+        guard let token = req.bearerToken, let claims = await req.chat.claims(of: token) else { throw ChatError.unauthenticated }
+        _ = try await req.chat.identity(for: claims)
+        try await req.chat.logout(claims)
+        if let id = claims.tokenID { req.realtime.closeSockets(.token(id: id)) }
+        return try Envelope(message: "Logout successful", data: [String: String]()).response()
     }
 }

@@ -7,12 +7,12 @@ import Vapor
 extension ChatError {
     var status: HTTPResponseStatus {
         switch self {
-        case .invalid, .malformedJSON, .emptyMessage, .nulCharacter, .messageTooLong, .unknownFile, .unknownMessage: .badRequest
+        case .invalid, .malformedJSON, .tokenNotRevocable, .emptyMessage, .nulCharacter, .messageTooLong, .unknownFile, .unknownMessage: .badRequest
         case .unauthenticated, .invalidCredentials: .unauthorized
-        case .forbidden, .originNotAllowed, .customerTokenInvalid, .customerTokenMismatch, .customerIDUnproven, .wrongUploader: .forbidden
+        case .forbidden, .agentDeactivated, .originNotAllowed, .customerTokenInvalid, .customerTokenMismatch, .customerIDUnproven, .wrongUploader: .forbidden
         case .sessionNotFound, .businessNotFound, .departmentNotFound, .agentNotFound, .keyNotFound, .fileNotFound, .noActiveSession, .demoOff: .notFound
         case .emailTaken, .alreadyAssigned, .sessionEnded: .conflict
-        case .fileTooLarge: .payloadTooLarge
+        case .fileTooLarge, .uploadQuotaReached: .payloadTooLarge
         case .fileTypeNotAllowed: .unsupportedMediaType
         case .tooManyAttempts: .tooManyRequests
         case .notStored: .internalServerError

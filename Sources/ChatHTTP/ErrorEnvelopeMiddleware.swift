@@ -1,5 +1,7 @@
 import ChatDomain
 import ChatRealtime
+import NIOCore
+import NIOHTTP1
 import Vapor
 
 /// Turns every error into the contract's `{"message": ..., "errors": {...}}` with its status
@@ -30,6 +32,10 @@ package struct ErrorEnvelopeMiddleware: AsyncMiddleware {
             status = chat.status
             headers = chat.headers
             body = Body(message: chat.message, errors: chat.fields.isEmpty ? nil : chat.fields)
+        case let limit as LimitRefusal:
+            status = .tooManyRequests
+            headers = ["Retry-After": "\(limit.retryAfter)"]
+            body = Body(message: limit.message, errors: nil)
         case let refusal as HTTPRefusal:
             status = refusal.status
             body = Body(message: refusal.message, errors: nil)
@@ -43,8 +49,14 @@ package struct ErrorEnvelopeMiddleware: AsyncMiddleware {
         case is DecodingError:
             status = .badRequest
             body = Body(message: "Malformed request body.", errors: nil)
+        case is ChannelError, is IOError, is HTTPParserError:
+            // The client went away or broke the request mid-body: its fault, not ours (no 500, no error log).
+            request.logger.info("request ended early", metadata: ["path": "\(request.url.path)"])
+            status = .badRequest
+            body = Body(message: "The request ended before its body was complete.", errors: nil)
         default:
-            request.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.url.path)"])
+            // The error's description only: a database error's reflection would print the query's bind values.
+            request.logger.error("unhandled error", metadata: ["error": "\(type(of: error)): \(error)", "path": "\(request.url.path)"])
             status = .internalServerError
             body = Body(message: "Something went wrong on our side. Please try again.", errors: nil)
         }

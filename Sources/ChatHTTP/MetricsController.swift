@@ -19,7 +19,9 @@ package struct MetricsController: RouteCollection {
     }
 }
 
-/// Counts every HTTP response by status for `/metrics` (outermost, so it sees error responses too).
+/// Counts every HTTP response by route and status for `/metrics` (outermost, so it sees error
+/// responses too). A route is named by its pattern (`/chat/history/:session_id/`), the pages and
+/// files served before routing and unknown paths as `none`.
 package struct ResponseMetricsMiddleware: AsyncMiddleware {
     let metrics: ChatMetrics
 
@@ -30,11 +32,16 @@ package struct ResponseMetricsMiddleware: AsyncMiddleware {
     package func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             let response = try await next.respond(to: request)
-            metrics.countResponse(status: response.status.code)
+            metrics.countResponse(route: Self.route(of: request), status: response.status.code)
             return response
         } catch {
-            metrics.countResponse(status: ((error as? any AbortError)?.status ?? .internalServerError).code)
+            metrics.countResponse(route: Self.route(of: request), status: ((error as? any AbortError)?.status ?? .internalServerError).code)
             throw error
         }
+    }
+
+    private static func route(of request: Request) -> String {
+        guard let route = request.route else { return "none" }
+        return "/" + route.path.map { "\($0)" }.joined(separator: "/") + "/"
     }
 }

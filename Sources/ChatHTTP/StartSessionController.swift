@@ -49,6 +49,10 @@ package struct StartSessionController: RouteCollection {
             throw ChatError.invalid("external_customer_id", "Ensure this field has at least 1 character.")
         }
         let caller = try await req.optionalIdentity()
+        // New sessions per client address: a visitor of this business coming back is not counted.
+        if case .visitor(_, business)? = caller {} else {
+            try req.realtime.take(req.realtime.startSessions, named: "start_session", for: req.clientAddress)
+        }
         let started = try await req.chat.startSession(.init(
             business: business,
             department: try fields.uuid("department"),
@@ -57,6 +61,7 @@ package struct StartSessionController: RouteCollection {
             caller: caller,
             origin: req.headers.first(name: .origin)))
         let session = started.session
+        if started.created { req.realtime.metrics.session(started: true) }
         let payload = Payload(
             sessionID: session.id.lowercasedText,
             active: session.isActive,

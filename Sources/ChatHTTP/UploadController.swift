@@ -17,6 +17,9 @@ package struct UploadController: RouteCollection {
         let limit = chat.settings.maxUploadBytes
         let caller: Identity? = req.webSettings.publicVisitorHTTP && req.bearerToken == nil ? nil : try await req.requireIdentity()
         if caller == .admin { throw ChatError.forbidden }
+        // Everything that can be decided before the body is: the address's rate, the visitor's session and quota.
+        try req.realtime.take(req.realtime.uploads, named: "upload", for: req.clientAddress)
+        try await chat.precheckUpload(caller: caller)
         // Past this many bytes the body is not even drained: the client is cut off.
         let hardLimit = limit * 2 + 1024 * 1024
         if let length = req.headers.first(name: .contentLength).flatMap(Int.init), length > hardLimit {

@@ -30,15 +30,21 @@ package struct AgentFeedController: RouteCollection {
         let cursor = req.query[String.self, at: "cursor"].flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
         let realtime = req.realtime
         let logger = req.logger
+        let address = req.clientAddress
+        try realtime.checkSocketRoom(address: address, session: nil)
         return SocketUpgrader.response(subprotocol: credentials.offersBearer ? "Bearer" : nil) { channel in
             channel.eventLoop.submit {
                 guard let (agent, business, claims) = agent else {
                     SocketUpgrader.refuse(channel, SocketRefusal(code: .unauthorized, preface: []), realtime: realtime)
                     return
                 }
+                guard realtime.holdSocket(channel, address: address, session: nil) else {
+                    SocketUpgrader.refuse(channel, SocketRefusal(code: .policyViolation, preface: []), realtime: realtime)
+                    return
+                }
                 let identity = Identity.agent(id: agent, business: business)
                 let connection = SocketConnection(channel: channel, topic: .feed(business: business), identity: identity,
-                                                 claims: claims, catchingUp: true)
+                                                 claims: claims, catchingUp: true, realtime: realtime)
                 let work = SerialWork(counter: realtime.loops)
                 realtime.feeds.add(connection)
                 // A gap in the live cursors (another node's event not heard yet, or missed while the

@@ -3,8 +3,13 @@ import NIOWebSocket
 
 /// Turns WebSocket frames into complete, valid text messages for one connection, enforcing the
 /// contract's limits: a message (one frame or reassembled) over `maxMessageBytes` closes with 1009,
-/// invalid UTF-8 with 1007, a binary message with 1003, a client over its message rate with 1008. Frames arrive here in order, on the event
-/// loop, and leave in that order through `onText`.
+/// invalid UTF-8 with 1007, a binary message with 1003, a client over its message rate with an
+/// error frame and 1008 (pings and pongs count against the same rate). Frames arrive here in
+/// order, on the event loop, and leave in that order through `onText`.
+///
+/// Heartbeats: every third of `heartbeatTimeout` the socket is pinged when it has been quiet for
+/// half of that, and closed (1001) when nothing at all came for two thirds — so a half-open
+/// connection is closed within `heartbeatTimeout`.
 final class ChatFrameHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -15,26 +20,58 @@ final class ChatFrameHandler: ChannelInboundHandler {
     private let onClosed: () -> Void
     private var assembling: ByteBuffer?
     private var limiter: RateLimiter
+    private let heartbeat: TimeAmount
+    private var lastHeard = NIODeadline.now()
+    private var heartbeatTask: RepeatedTask?
 
-    init(connection: SocketConnection, maxMessageBytes: Int, limiter: RateLimiter, onText: @escaping (String) -> Void, onClosed: @escaping () -> Void) {
+    init(connection: SocketConnection, maxMessageBytes: Int, limiter: RateLimiter, heartbeatTimeout: TimeAmount,
+         onText: @escaping (String) -> Void, onClosed: @escaping () -> Void) {
         self.connection = connection
         self.maxMessageBytes = maxMessageBytes
         self.limiter = limiter
+        self.heartbeat = .nanoseconds(heartbeatTimeout.nanoseconds / 3)
         self.onText = onText
         self.onClosed = onClosed
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        heartbeatTask = context.eventLoop.scheduleRepeatedTask(initialDelay: heartbeat, delay: heartbeat) { _ in
+            handler.value.beat()
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        heartbeatTask?.cancel()
+        heartbeatTask = nil
+    }
+
+    /// One heartbeat: a ping to a quiet socket, a close for one silent too long.
+    private func beat() {
+        let silent = NIODeadline.now() - lastHeard
+        if silent >= heartbeat * 2 {
+            heartbeatTask?.cancel()
+            connection.close(code: .goingAway)
+        } else if silent.nanoseconds >= heartbeat.nanoseconds / 2 {
+            var payload = connection.channel.allocator.buffer(capacity: 8)
+            payload.writeInteger(UInt64(silent.nanoseconds))
+            connection.write(payload, opcode: .ping, flush: true)
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        lastHeard = .now()
         switch frame.opcode {
         case .connectionClose:
             var payload = frame.unmaskedData
             connection.peerClosed(code: payload.readWebSocketErrorCode())
         case .ping:
-            guard !connection.isClosing else { return }
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+            guard !connection.isClosing, withinRate() else { return }
+            // Through the socket's bounded queue, like every other frame it sends.
+            connection.write(frame.unmaskedData, opcode: .pong, flush: true)
         case .pong:
-            break
+            _ = withinRate()
         case .text where assembling == nil:
             guard !connection.isClosing else { return }
             if frame.fin {
@@ -75,11 +112,17 @@ final class ChatFrameHandler: ChannelInboundHandler {
             connection.close(code: .dataInconsistentWithMessage)
             return
         }
-        guard limiter.allow() else {
-            connection.close(code: .policyViolation)
-            return
-        }
+        guard withinRate() else { return }
         onText(text)
+    }
+
+    /// Counts a frame against the socket's rate; past it, an error frame and 1008.
+    private func withinRate() -> Bool {
+        guard !limiter.allow() else { return true }
+        guard !connection.isClosing else { return false }
+        connection.sendError("Too many messages: slow down. This connection is being closed.")
+        connection.close(code: .policyViolation)
+        return false
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -23,10 +23,30 @@ package final class ChatMetrics: Sendable {
         feedSockets = registry.makeGauge(descriptor: sockets, labels: [("kind", "feed")])
     }
 
-    /// Counts one HTTP response (WebSocket upgrades are answered 101).
-    package func countResponse(status code: UInt) {
-        registry.makeCounter(descriptor: Self.name("http_requests", unit: "total", help: "HTTP requests answered, by status."),
-                             labels: [("status", String(code))]).increment()
+    /// Counts one HTTP response (WebSocket upgrades are answered 101) by its route's pattern
+    /// (`/chat/history/:session_id`; `unmatched` for no route) and status.
+    package func countResponse(route: String, status code: UInt) {
+        registry.makeCounter(descriptor: Self.name("http_requests", unit: "total", help: "HTTP requests answered, by route and status."),
+                             labels: [("route", route), ("status", String(code))]).increment()
+    }
+
+    /// Counts a refusal of a limit (`start_session`, `login`, `upload`, `sockets_per_address`, …).
+    package func refused(limit: String) {
+        registry.makeCounter(descriptor: Self.name("rate_limited", unit: "total", help: "Requests and sockets refused by a limit, by limit."),
+                             labels: [("limit", limit)]).increment()
+    }
+
+    /// Counts a socket closed by the server, by its close code.
+    func socketClosed(code: Int) {
+        registry.makeCounter(descriptor: Self.name("sockets_closed", unit: "total", help: "WebSockets closed by the server, by close code."),
+                             labels: [("code", String(code))]).increment()
+    }
+
+    /// Counts a chat session started (created) or ended.
+    package func session(started: Bool) {
+        registry.makeCounter(descriptor: Self.name(started ? "sessions_started" : "sessions_ended", unit: "total",
+                                                   help: started ? "Chat sessions created." : "Chat sessions ended."))
+            .increment()
     }
 
     /// The exposition text, with the socket gauges read now.

@@ -38,7 +38,11 @@ package final class LocalFanout: EventSink, NodeEventSink {
         frames.reserveCapacity(events.count * 2)
         var arrivals: [ContinuousClock.Instant] = []
         for event in events {
-            if case .message(let stored) = event { arrivals.append(stored.receivedAt) }
+            switch event {
+            case .message(let stored): arrivals.append(stored.receivedAt)
+            case .sessionEnded: metrics.session(started: false)
+            case .feed: break
+            }
             Self.append(event, to: &frames, allocator: allocator)
         }
         publish(frames)
@@ -48,11 +52,20 @@ package final class LocalFanout: EventSink, NodeEventSink {
         metrics.messagesStored.increment(by: Int64(arrivals.count))
     }
 
+    /// Closes this node's sockets that `revocation` covers with 4003.
+    func closeSockets(_ revocation: SocketRevocation) {
+        for hub in [sessions, feeds] {
+            hub.close(where: { revocation.covers(identity: $0.identity, claims: $0.claims) }, code: .unauthorized)
+        }
+    }
+
     package func deliverFromOtherNodes(_ events: [NodeEvent]) {
         let allocator = ByteBufferAllocator()
         var frames: [HubEvent] = []
         for event in events {
             switch event {
+            case .revoked(let revocation):
+                closeSockets(revocation)
             case .committed(let committed):
                 Self.append(committed, to: &frames, allocator: allocator)
             case .signal(let session, let excluding, let payload):

@@ -13,8 +13,14 @@ package struct Realtime: Sendable {
     /// Messages a socket may send in a burst, and per second after it, before it is closed with 1008.
     package let messageBurst: Int
     package let messagesPerSecond: Int
+    package let limits: Limits
+    /// Per client address: new sessions, logins, uploads, open sockets.
+    package let startSessions: AddressRateLimiter
+    package let logins: AddressRateLimiter
+    package let uploads: AddressRateLimiter
+    let sockets: SocketCounter
 
-    package init(chat: Chat, fanout: LocalFanout, loops: LoopCounter, messageBurst: Int, messagesPerSecond: Int) {
+    package init(chat: Chat, fanout: LocalFanout, loops: LoopCounter, messageBurst: Int, messagesPerSecond: Int, limits: Limits) {
         self.chat = chat
         self.sessions = fanout.sessions
         self.feeds = fanout.feeds
@@ -23,13 +29,28 @@ package struct Realtime: Sendable {
         self.metrics = fanout.metrics
         self.messageBurst = messageBurst
         self.messagesPerSecond = messagesPerSecond
+        self.limits = limits
+        startSessions = AddressRateLimiter(limits.startSession)
+        logins = AddressRateLimiter(limits.login)
+        uploads = AddressRateLimiter(limits.upload)
+        sockets = SocketCounter(cap: limits.socketsPerAddress)
+    }
+
+    /// Takes one from `limiter`'s bucket for `address`, or refuses (429), counted by limit.
+    package func take(_ limiter: AddressRateLimiter, named limit: String, for address: String) throws {
+        if let wait = limiter.take(address) {
+            metrics.refused(limit: limit)
+            throw LimitRefusal.rate(limit: limit, retryAfter: wait)
+        }
     }
 
     package var connectionCount: Int { sessions.connectionCount + feeds.connectionCount }
 
-    /// Closes this node's sockets opened with a token of the business key `kid` (revoked) with 4003.
-    package func closeSockets(signedWith kid: String) {
-        for hub in [sessions, feeds] { hub.close(where: { $0.claims?.keyID == kid }, code: .unauthorized) }
+    /// Closes with 4003 the sockets that `revocation` covers: this node's at once, the other nodes'
+    /// through the bus.
+    package func closeSockets(_ revocation: SocketRevocation) {
+        fanout.closeSockets(revocation)
+        fanout.nodeBus?.revoke(revocation)
     }
 }
 

@@ -15,14 +15,16 @@ final class SocketConnection: Sendable {
     /// The token it was opened with (nil for a refused socket).
     let claims: TokenClaims?
 
-    /// Frames written while the socket cannot take more (its peer stopped reading) before the
-    /// connection is dropped: each connection's outbound queue is bounded.
-    static let maxBacklog = 4096
+    /// Bytes written while the socket cannot take more (its peer stopped reading) before it is
+    /// closed with 1008: each connection's outbound queue is bounded (`Limits.outboundBytes`,
+    /// besides the channel's own 64 KiB before it reports no room).
+    private let maxBacklogBytes: Int
+    private let metrics: ChatMetrics
 
     private struct State {
         var closing = false
-        /// Frames written since the channel last had room.
-        var backlog = 0
+        /// Bytes written since the channel last had room.
+        var backlogBytes = 0
         /// Non-nil while catching up: live events wait here until the stored ones are sent.
         var heldEvents: [HubEvent]?
         /// The last number sent (a chat socket's message `seq`, a feed's `cursor`), once known: a
@@ -48,8 +50,10 @@ final class SocketConnection: Sendable {
     /// Reads what the socket missed after a number and sends it, then `finishCatchUp`.
     private let gapHandler = NIOLockedValueBox<(@Sendable (Int) -> Void)?>(nil)
 
-    init(channel: any Channel, topic: HubEvent.Topic, identity: Identity, claims: TokenClaims?, catchingUp: Bool) {
+    init(channel: any Channel, topic: HubEvent.Topic, identity: Identity, claims: TokenClaims?, catchingUp: Bool, realtime: Realtime) {
         self.channel = channel
+        maxBacklogBytes = realtime.limits.outboundBytes
+        metrics = realtime.metrics
         self.topic = topic
         self.identity = identity
         self.claims = claims
@@ -68,29 +72,27 @@ final class SocketConnection: Sendable {
         }
     }
 
-    /// Writes a frame; on the channel's event loop only. A peer that stopped reading while
-    /// `maxBacklog` frames piled up is disconnected.
-    func write(_ payload: ByteBuffer, flush: Bool) {
+    /// Writes a frame (text, or a ping or pong); on the channel's event loop only. A peer that
+    /// stopped reading while more than `maxBacklogBytes` piled up is closed with 1008.
+    func write(_ payload: ByteBuffer, opcode: WebSocketOpcode = .text, flush: Bool) {
         let channel = self.channel
+        let bound = maxBacklogBytes
         let verdict: Bool? = state.withLockedValue { state in
             guard !state.closing else { return nil }
             if channel.isWritable {
-                state.backlog = 0
+                state.backlogBytes = 0
             } else {
-                state.backlog += 1
-                if state.backlog > Self.maxBacklog {
-                    state.closing = true
-                    return false
-                }
+                state.backlogBytes += payload.readableBytes
+                if state.backlogBytes > bound { return false }
             }
             return true
         }
         switch verdict {
         case true?:
-            channel.write(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: nil)
+            channel.write(WebSocketFrame(fin: true, opcode: opcode, data: payload), promise: nil)
             if flush { channel.flush() }
         case false?:
-            channel.close(promise: nil)
+            close(code: .policyViolation)
         case nil:
             break
         }
@@ -225,6 +227,7 @@ final class SocketConnection: Sendable {
             return !state.closing
         }
         guard first else { return }
+        metrics.socketClosed(code: Int(UInt16(webSocketErrorCode: code)))
         var data = channel.allocator.buffer(capacity: 2)
         data.write(webSocketErrorCode: code)
         let channel = self.channel

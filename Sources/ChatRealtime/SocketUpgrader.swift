@@ -34,7 +34,7 @@ struct SocketUpgrader: Upgrader {
         try connection.channel.pipeline.syncOperations.addHandler(ChatFrameHandler(
             connection: connection, maxMessageBytes: maxFrameBytes,
             limiter: RateLimiter(burst: realtime.messageBurst, perSecond: realtime.messagesPerSecond),
-            onText: onText, onClosed: onClosed))
+            heartbeatTimeout: .seconds(Int64(realtime.limits.heartbeatTimeout)), onText: onText, onClosed: onClosed))
         if !connection.channel.isActive { onClosed() }
         // A token that expires while its socket is open closes it (4003), as a new request would be refused.
         if let expiresAt = connection.claims?.expiresAt {
@@ -50,7 +50,8 @@ struct SocketUpgrader: Upgrader {
 
     /// A refused socket: the frames that explain why, then the close code.
     static func refuse(_ channel: any Channel, _ refusal: SocketRefusal, realtime: Realtime) {
-        let connection = SocketConnection(channel: channel, topic: .session(UUID()), identity: .admin, claims: nil, catchingUp: false)
+        let connection = SocketConnection(channel: channel, topic: .session(UUID()), identity: .admin, claims: nil, catchingUp: false,
+                                          realtime: realtime)
         try? attach(connection, realtime: realtime, onText: { _ in }, onClosed: {})
         refusal.preface.forEach(connection.send)
         connection.close(code: refusal.code)

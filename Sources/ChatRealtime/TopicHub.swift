@@ -90,6 +90,11 @@ package final class TopicHub: Sendable {
         for connection in all { connection.refill() }
     }
 
+    /// Open sockets of one topic on this node.
+    func count(of topic: HubEvent.Topic) -> Int {
+        topics.withLockedValue { $0[topic]?.sockets.count ?? 0 }
+    }
+
     package var connectionCount: Int {
         topics.withLockedValue { $0.values.reduce(0) { $0 + $1.sockets.count } }
     }

@@ -21,6 +21,10 @@ package struct VisitorSocketController: RouteCollection {
             origin: req.headers.first(name: .origin), lastSeq: req.query[String.self, at: "last_seq"])
         let realtime = req.realtime
         let logger = req.logger
+        let address = req.clientAddress
+        var admitted: UUID?
+        if case .accept(let session, _, _, _) = admission { admitted = session.id }
+        try realtime.checkSocketRoom(address: address, session: admitted)
         return SocketUpgrader.response(subprotocol: credentials.offersBearer ? "Bearer" : nil) { channel in
             channel.eventLoop.submit {
                 guard case .accept(let session, let identity, let claims, let lastSeq) = admission else {
@@ -29,8 +33,12 @@ package struct VisitorSocketController: RouteCollection {
                     }
                     return
                 }
+                guard realtime.holdSocket(channel, address: address, session: session.id) else {
+                    SocketUpgrader.refuse(channel, SocketRefusal(code: .policyViolation, preface: []), realtime: realtime)
+                    return
+                }
                 let connection = SocketConnection(channel: channel, topic: .session(session.id), identity: identity, claims: claims,
-                                                 catchingUp: true)
+                                                 catchingUp: true, realtime: realtime)
                 let loop = ConnectionLoop(connection: connection, session: session, realtime: realtime, logger: logger)
                 connection.send(json: ServerFrame.connectionEstablished(session.id))
                 loop.start(lastSeq: lastSeq, firstOfParticipant: realtime.sessions.add(connection))

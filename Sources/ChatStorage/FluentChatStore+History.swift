@@ -29,6 +29,14 @@ extension FluentChatStore {
         try await AttachmentModel(attachment).create(on: db)
     }
 
+    package func attachmentUsage(of session: UUID) async throws -> (count: Int, bytes: Int) {
+        // One row, both stores: the sum cast to a 64-bit integer (PostgreSQL would answer a numeric).
+        let row = try await db.sql().raw("""
+            SELECT COUNT(*) AS files, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM attachments WHERE session_id = \(bind: session)
+            """).first()
+        return (try row?.decode(column: "files", as: Int.self) ?? 0, try row?.decode(column: "bytes", as: Int.self) ?? 0)
+    }
+
     package func attachment(storedName: String) async throws -> Attachment? {
         try await AttachmentModel.query(on: db).filter(\.$storedName == storedName).first()?.record
     }

@@ -62,6 +62,22 @@ package struct FluentChatStore: ChatStore {
         try await AgentModel.query(on: db).filter(\.$businessID == business).sort(\.$createdAt).all().map(\.record)
     }
 
+    package func setActive(agent: UUID, _ active: Bool) async throws {
+        try await AgentModel.query(on: db).filter(\.$id == agent).set(\.$active, to: active).update()
+    }
+
+    package func revokeToken(_ tokenID: String, until expiresAt: Date) async throws {
+        let sql = try db.sql()
+        try await sql.raw("DELETE FROM revoked_tokens WHERE expires_at < \(bind: Date())").run()
+        try await sql.raw("""
+            INSERT INTO revoked_tokens (jti, expires_at) VALUES (\(bind: tokenID), \(bind: expiresAt)) ON CONFLICT (jti) DO NOTHING
+            """).run()
+    }
+
+    package func isRevoked(token tokenID: String) async throws -> Bool {
+        try await db.sql().raw("SELECT 1 AS hit FROM revoked_tokens WHERE jti = \(bind: tokenID)").first() != nil
+    }
+
     // MARK: Visitors
 
     package func insert(_ visitor: Visitor) async throws {

@@ -192,12 +192,12 @@ package final class MessageWriter: EventLog {
         do {
             MessageFlow.handOut(try store.store(batch), to: sink)
         } catch {
-            logger.warning("batch of \(batch.count) messages failed, storing one by one", metadata: ["error": "\(String(reflecting: error))"])
+            logger.warning("batch of \(batch.count) messages failed, storing one by one", metadata: ["error": "\(LoggedError.describe(error))"])
             for message in batch {
                 do {
                     MessageFlow.handOut(try store.store([message]), to: sink)
                 } catch {
-                    logger.error("message not stored", metadata: ["session": "\(message.sessionID)", "error": "\(String(reflecting: error))"])
+                    logger.error("message not stored", metadata: ["session": "\(message.sessionID)", "error": "\(LoggedError.describe(error))"])
                     message.origin?.refused(.notStored)
                 }
             }

@@ -14,8 +14,9 @@ struct JWTClaims: JWTPayload, Equatable {
     var exp: ExpirationClaim
     var iat: IssuedAtClaim
     var nbf: NotBeforeClaim?
+    var jti: IDClaim?
 
-    private enum CodingKeys: String, CodingKey { case sub, role, business, exp, iat, nbf }
+    private enum CodingKeys: String, CodingKey { case sub, role, business, exp, iat, nbf, jti }
 
     /// Ids are written in lowercase, as everywhere in the API.
     func encode(to encoder: any Encoder) throws {
@@ -25,6 +26,7 @@ struct JWTClaims: JWTPayload, Equatable {
         try c.encodeIfPresent(business?.lowercasedText, forKey: .business)
         try c.encode(exp, forKey: .exp)
         try c.encode(iat, forKey: .iat)
+        try c.encodeIfPresent(jti, forKey: .jti)
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
@@ -35,13 +37,16 @@ struct JWTClaims: JWTPayload, Equatable {
         guard iat.value <= now.addingTimeInterval(Self.clockSkew) else {
             throw JWTError.claimVerificationFailure(failedClaim: iat, reason: "issued in the future")
         }
+        if let jti, jti.value.isEmpty || jti.value.utf8.count > 200 {
+            throw JWTError.claimVerificationFailure(failedClaim: jti, reason: "jti must hold 1 to 200 bytes")
+        }
         guard UUID(uuidString: sub.value) != nil else { throw JWTError.claimVerificationFailure(failedClaim: sub, reason: "sub is not a UUID") }
         if role != .admin, business == nil {
             throw JWTError.claimVerificationFailure(failedClaim: nil, reason: "business claim missing")
         }
     }
 
-    var claims: TokenClaims { TokenClaims(subject: sub.value, role: role, business: business, expiresAt: exp.value) }
+    var claims: TokenClaims { TokenClaims(subject: sub.value, role: role, business: business, expiresAt: exp.value, tokenID: jti?.value) }
 }
 
 /// What a merchant's backend signs with the business's identity secret to prove a customer.

@@ -94,11 +94,11 @@ package struct JWTTokenService: TokenService {
         return (normalized, algorithm)
     }
 
-    package func mint(role: Role, subject: UUID, business: UUID?, lifetime: TimeInterval) async throws -> String {
+    package func mint(role: Role, subject: UUID, business: UUID?, lifetime: TimeInterval, tokenID: String?) async throws -> String {
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = JWTClaims(
             sub: SubjectClaim(value: subject.lowercasedText), role: role, business: business,
-            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), iat: IssuedAtClaim(value: now))
+            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), iat: IssuedAtClaim(value: now), jti: tokenID.map(IDClaim.init))
         return try await keys.sign(claims)
     }
 

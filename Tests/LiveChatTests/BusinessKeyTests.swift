@@ -134,7 +134,7 @@ struct BusinessKeyTests {
         try await withServer { server, client in
             let business = try await client.makeBusiness()
             let chat = try await client.startChat(business)
-            let token = try CustomerToken.raw(claims: claims(business.id, expiresIn: 2), secret: server.config.jwtSecret)
+            let token = try CustomerToken.raw(claims: claims(business.id, expiresIn: 6), secret: server.config.jwtSecret)
             let socket = try await client.joined(chat, token: token)
             let (code, _) = try await socket.closed(timeout: 15)
             #expect(code == 4003)

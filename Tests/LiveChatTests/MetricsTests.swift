@@ -29,15 +29,22 @@ struct MetricsTests {
             #expect(sample(text, "livechat_broadcast_latency_seconds_count") == 3)
             #expect(sample(text, #"livechat_open_connections{kind="chat"}"#) == 2)
             #expect(sample(text, #"livechat_open_connections{kind="feed"}"#) == 0)
-            #expect((sample(text, #"livechat_http_requests_total{status="201"}"#) ?? 0) >= 2)  // business, session
-            #expect(sample(text, #"livechat_http_requests_total{status="404"}"#) == 1)
-            #expect((sample(text, #"livechat_http_requests_total{status="101"}"#) ?? 0) >= 2)  // the two upgrades
+            #expect(sample(text, #"livechat_http_requests_total{route="/admin/businesses/",status="201"}"#) == 1)
+            #expect(sample(text, #"livechat_http_requests_total{route="/chat/start-session/",status="201"}"#) == 1)
+            #expect(sample(text, #"livechat_http_requests_total{route="/chat/history/:session/",status="404"}"#) == 1)
+            #expect(sample(text, #"livechat_http_requests_total{route="/ws/visitor-chat/",status="101"}"#) == 2)  // the two upgrades
+            #expect(sample(text, "livechat_sessions_started_total") == 1)
             #expect(text.contains("# HELP livechat_broadcast_latency_seconds"))
 
             await visitor.close()
             let left = try await eventually({ try await client.get("/metrics").text }) { sample($0, #"livechat_open_connections{kind="chat"}"#) == 1 }
             #expect(sample(left, #"livechat_open_connections{kind="chat"}"#) == 1)
             await agent.close()
+
+            #expect(try await client.post("/chat/sessions/\(chat.id)/end/", token: chat.token).status == 200)
+            #expect(try await client.post("/chat/sessions/\(chat.id)/end/", token: chat.token).status == 200)
+            let ended = try await eventually({ try await client.get("/metrics").text }) { sample($0, "livechat_sessions_ended_total") != nil }
+            #expect(sample(ended, "livechat_sessions_ended_total") == 1)  // ended once, however often asked
         }
     }
 }

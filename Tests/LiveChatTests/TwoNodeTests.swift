@@ -90,6 +90,37 @@ struct TwoNodeTests {
         }
     }
 
+    @Test func aLogoutOrDeactivationOnOneNodeClosesTheSocketsOnTheOther() async throws {
+        try await withTwoNodes { nodeA, nodeB in
+            let business = try await nodeA.makeBusiness()
+            let chat = try await nodeA.startChat(business)
+            let (_, token) = try await nodeA.loginAgent(business)
+            let onB = try await nodeB.joined(chat, token: token)
+            #expect(try await nodeA.post("/auth/logout/", token: token).status == 200)
+            #expect(try await onB.closed(timeout: 10).code == 4003)
+            #expect(try await nodeB.get("/chat/sessions/", token: token).status == 401)
+
+            let (id, second) = try await nodeA.loginAgent(business)
+            let (feedOnB, _) = try await nodeB.feed(token: second)
+            let off = try await nodeA.request(.PATCH, "/admin/businesses/\(business.id)/agents/\(id)/", token: try await nodeA.adminToken(),
+                                              json: ["active": false])
+            #expect(off.status == 200)
+            #expect(try await feedOnB.closed(timeout: 10).code == 4003)
+
+            // A business key revoked on A: B's socket opened with a token it signed closes too.
+            let admin = try await nodeA.adminToken()
+            let key = try await nodeA.post("/admin/businesses/\(business.id)/keys/", token: admin)
+            let kid = try #require(key.data["kid"] as? String)
+            let now = Int(Date().timeIntervalSince1970)
+            let signed = try CustomerToken.raw(claims: ["sub": UUID().uuidString.lowercased(), "role": "agent", "business": business.id,
+                                                        "iat": now, "exp": now + 600],
+                                               secret: try #require(key.data["secret"] as? String), header: ["kid": kid])
+            let keyed = try await nodeB.joined(chat, token: signed)
+            #expect(try await nodeA.request(.DELETE, "/admin/businesses/\(business.id)/keys/\(kid)/", token: admin).status == 200)
+            #expect(try await keyed.closed(timeout: 10).code == 4003)
+        }
+    }
+
     @Test func theAgentFeedOfOneNodeSeesSessionsAndMessagesOfTheOther() async throws {
         try await withTwoNodes { nodeA, nodeB in
             let business = try await nodeA.makeBusiness()

@@ -26,6 +26,10 @@ package protocol DirectoryStore: Sendable {
     func agent(email: String) async throws -> Agent?
     /// A business's agents, oldest first.
     func agents(of business: UUID) async throws -> [Agent]
+    func setActive(agent: UUID, _ active: Bool) async throws
+    /// Refuses the token `tokenID` until `expiresAt` (it is forgotten then).
+    func revokeToken(_ tokenID: String, until expiresAt: Date) async throws
+    func isRevoked(token tokenID: String) async throws -> Bool
 }
 
 /// Businesses' own signing keys.
@@ -74,6 +78,8 @@ package protocol HistoryStore: Sendable {
     /// A session's attachments uploaded after `since` and up to `until` (each when given), oldest first.
     func attachments(of session: UUID, since: Date?, until: Date?) async throws -> [Attachment]
     func insert(_ attachment: Attachment) async throws
+    /// How many files a session holds, and their bytes.
+    func attachmentUsage(of session: UUID) async throws -> (count: Int, bytes: Int)
     func attachment(storedName: String) async throws -> Attachment?
     /// Moves `reader`'s marker in `session` forward to `seq`; false when it was there or further already.
     func advanceReadMarker(session: UUID, reader: UUID, to seq: Int) async throws -> Bool

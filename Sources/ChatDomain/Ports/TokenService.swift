@@ -5,7 +5,9 @@ package protocol TokenService: Sendable {
     /// What a token is: valid (the server's own, or a configured JWKS file's), signed by a
     /// business's key (`kid`), or invalid. The header is read once, here.
     func verify(_ token: String) async -> TokenVerdict
-    func mint(role: Role, subject: UUID, business: UUID?, lifetime: TimeInterval) async throws -> String
+    /// A token of the server's secret; `tokenID` is its `jti` (login tokens carry one, so that
+    /// `POST /auth/logout/` can revoke them).
+    func mint(role: Role, subject: UUID, business: UUID?, lifetime: TimeInterval, tokenID: String?) async throws -> String
     /// The claims of a valid token signed with the business key `key` (its algorithm and `kid`), or nil.
     func verify(_ token: String, with key: BusinessKey) async -> TokenClaims?
     /// A public RS256 / ES256 JWK (JSON) made into the key `kid`, with its algorithm; nil when
@@ -13,6 +15,12 @@ package protocol TokenService: Sendable {
     func publicKey(fromJWK json: String, kid: String) async -> (json: String, algorithm: String)?
     /// The customer id a merchant's backend proved with a token signed with `identitySecret`, or nil.
     func verifyCustomerToken(_ token: String, identitySecret: String) async -> String?
+}
+
+extension TokenService {
+    package func mint(role: Role, subject: UUID, business: UUID?, lifetime: TimeInterval) async throws -> String {
+        try await mint(role: role, subject: subject, business: business, lifetime: lifetime, tokenID: nil)
+    }
 }
 
 /// What checking a token found.
@@ -32,18 +40,21 @@ package struct TokenClaims: Sendable, Equatable {
     package let keyID: String?
     /// When it expires: a socket opened with it is closed then (4003).
     package let expiresAt: Date
+    /// Its `jti`, when it has one: a token that can be revoked (`POST /auth/logout/`).
+    package let tokenID: String?
 
-    package init(subject: String, role: Role, business: UUID?, keyID: String? = nil, expiresAt: Date) {
+    package init(subject: String, role: Role, business: UUID?, keyID: String? = nil, expiresAt: Date, tokenID: String? = nil) {
         self.subject = subject
         self.role = role
         self.business = business
         self.keyID = keyID
         self.expiresAt = expiresAt
+        self.tokenID = tokenID
     }
 
     /// The same claims, signed by the business key `kid`.
     package func signed(by kid: String) -> TokenClaims {
-        TokenClaims(subject: subject, role: role, business: business, keyID: kid, expiresAt: expiresAt)
+        TokenClaims(subject: subject, role: role, business: business, keyID: kid, expiresAt: expiresAt, tokenID: tokenID)
     }
 }
 

@@ -11,9 +11,11 @@ package struct Agent: Sendable, Equatable {
     /// The department the agent works in; nil: all departments of the business.
     package var departmentID: UUID?
     package var createdAt: Date
+    /// False once deactivated (`PATCH /admin/businesses/<id>/agents/<agent_id>/`): refused everywhere.
+    package var active: Bool
 
     package init(id: UUID = UUID(), businessID: UUID, email: String?, passwordHash: String?, name: String,
-                 departmentID: UUID? = nil, createdAt: Date = WireTime.now()) {
+                 departmentID: UUID? = nil, createdAt: Date = WireTime.now(), active: Bool = true) {
         self.id = id
         self.businessID = businessID
         self.email = email
@@ -21,5 +23,6 @@ package struct Agent: Sendable, Equatable {
         self.name = name
         self.departmentID = departmentID
         self.createdAt = createdAt
+        self.active = active
     }
 }

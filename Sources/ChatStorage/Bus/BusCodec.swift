@@ -12,7 +12,8 @@ struct BusEnvelope: Codable {
 
 /// One event on the bus. `k`: `m` a message (its JSON in `p`), `mr` a message by its `id`, `e` a
 /// session ended (`t` its end, `p` the feed event), `f` a feed event (`y` its type, `p` its JSON),
-/// `fr` a feed event by its cursor, `g` a signal (its frame in `p`, not for the socket `x`).
+/// `fr` a feed event by its cursor, `g` a signal (its frame in `p`, not for the socket `x`), `r` a
+/// revocation (`y`: `t` a token's jti in `p`, `a` an agent in `id`, `k` a business key's kid in `p`).
 struct BusItem: Codable {
     var k: String
     var s: UUID?

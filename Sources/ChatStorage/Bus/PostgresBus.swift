@@ -18,7 +18,8 @@ import SQLKit
 ///   `pg_terminate_backend`, the network); once back, every chat socket reads what it may have
 ///   missed. `isListening` is false meanwhile (`/health` answers 503).
 /// - Signals (typing, receipts, participants) are not stored: `relay` NOTIFYs them, in order,
-///   from one task.
+///   from one task; so are revocations (`revoke`: logout, deactivation, a revoked key), whose
+///   sockets each node closes.
 package final class PostgresBus: NodeBus {
     package let node = UUID()
     /// How this node's payloads begin (`BusCodec.payloads` writes the node first).
@@ -45,7 +46,7 @@ package final class PostgresBus: NodeBus {
                 do {
                     try await db.sql().raw("SELECT pg_notify(\(bind: BusCodec.channel), \(bind: payload))").run()
                 } catch {
-                    logger.warning("signal not relayed to the other nodes", metadata: ["error": "\(error)"])
+                    logger.warning("signal not relayed to the other nodes", metadata: ["error": "\(LoggedError.describe(error))"])
                 }
             }
         }
@@ -55,6 +56,16 @@ package final class PostgresBus: NodeBus {
 
     package func relay(session: UUID, excluding: UUID?, payload: Data) {
         let item = BusItem(k: "g", s: session, x: excluding, p: String(decoding: payload, as: UTF8.self))
+        for text in BusCodec.payloads([item], from: node) { relays.yield(text) }
+    }
+
+    package func revoke(_ revocation: SocketRevocation) {
+        let item: BusItem
+        switch revocation {
+        case .token(let id): item = BusItem(k: "r", y: "t", p: id)
+        case .agent(let agent): item = BusItem(k: "r", id: agent, y: "a")
+        case .key(let id): item = BusItem(k: "r", y: "k", p: id)
+        }
         for text in BusCodec.payloads([item], from: node) { relays.yield(text) }
     }
 
@@ -87,7 +98,7 @@ package final class PostgresBus: NodeBus {
                     }
                     try? await connection.close()
                 } catch {
-                    if !Task.isCancelled { logger.warning("bus listener lost its connection; reconnecting", metadata: ["error": "\(error)"]) }
+                    if !Task.isCancelled { logger.warning("bus listener lost its connection; reconnecting", metadata: ["error": "\(LoggedError.describe(error))"]) }
                 }
                 listening.withLockedValue { $0 = false }
                 first = false
@@ -123,7 +134,7 @@ package final class PostgresBus: NodeBus {
             do {
                 if let event = try await event(item) { events.append(event) }
             } catch {
-                logger.warning("bus event not read back", metadata: ["error": "\(error)"])
+                logger.warning("bus event not read back", metadata: ["error": "\(LoggedError.describe(error))"])
             }
         }
         if !events.isEmpty { sink.deliverFromOtherNodes(events) }
@@ -159,6 +170,13 @@ package final class PostgresBus: NodeBus {
         case "g":
             guard let session = item.s, let payload = item.p else { return nil }
             return .signal(session: session, excluding: item.x, payload: Data(payload.utf8))
+        case "r":
+            switch (item.y, item.p, item.id) {
+            case ("t", let id?, _): return .revoked(.token(id: id))
+            case ("a", _, let agent?): return .revoked(.agent(agent))
+            case ("k", let id?, _): return .revoked(.key(id: id))
+            default: return nil
+            }
         default:
             return nil
         }

@@ -15,6 +15,8 @@ final class AgentModel: Model, @unchecked Sendable {
     /// The department the agent works in; nil: all departments of the business.
     @OptionalField(key: "department_id") var departmentID: UUID?
     @Field(key: "created_at") var createdAt: Date
+    /// False once deactivated: its tokens are refused.
+    @Field(key: "active") var active: Bool
 
     init() {}
 
@@ -26,10 +28,11 @@ final class AgentModel: Model, @unchecked Sendable {
         name = agent.name
         departmentID = agent.departmentID
         createdAt = agent.createdAt
+        active = agent.active
     }
 
     var record: Agent {
         Agent(id: id ?? UUID(), businessID: businessID, email: email, passwordHash: passwordHash, name: name,
-              departmentID: departmentID, createdAt: createdAt)
+              departmentID: departmentID, createdAt: createdAt, active: active)
     }
 }

@@ -53,7 +53,7 @@ package final class SQLiteCheckpointer: Sendable {
             for pragma in SQLiteTuning.pragmas(cacheKiB: 2048) { try db.execute(pragma) }
             restartFrames = restartBytes / (try db.pageSize)  // a WAL database's page size never changes
         } catch {
-            logger.error("WAL checkpointer could not open the database", metadata: ["error": "\(error)"])
+            logger.error("WAL checkpointer could not open the database", metadata: ["error": "\(LoggedError.describe(error))"])
             return
         }
         while true {
@@ -71,7 +71,7 @@ package final class SQLiteCheckpointer: Sendable {
                     try Self.checkpoint("RESTART", db)
                 }
             } catch {
-                logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
+                logger.warning("WAL checkpoint failed", metadata: ["error": "\(LoggedError.describe(error))"])
             }
             if stop { return }
         }

@@ -1,4 +1,5 @@
 import ChatDomain
+import ChatRealtime
 import Foundation
 
 /// Every setting of the server, read from the environment once at boot and validated there.
@@ -9,10 +10,17 @@ public struct AppConfig: Sendable {
     public var previousJWTSecret: String?
     /// Folder holding the SQLite database, uploaded files and the generated secret.
     public var dataDirectory: URL
-    /// Base of the absolute file URLs handed out (`http://host:port`); nil derives it from the request.
+    /// Base of the absolute file URLs handed out (`http://host:port`); nil: the address the server listens on.
     public var publicURL: String?
     /// Largest accepted upload, in bytes.
     public var maxUploadBytes: Int
+    /// Files and bytes one session may upload in all (0: no quota).
+    public var maxUploadsPerSession = 50
+    public var maxUploadBytesPerSession = 256 * 1024 * 1024
+    /// Per-address rates, socket caps, the outbound bound, heartbeats, trusted proxies.
+    package var limits = Limits()
+    /// An HTTP connection with nothing read or written this long is closed (seconds).
+    public var httpIdleTimeout = 60
     /// Longest accepted text message, in characters (after trimming).
     public var maxTextLength: Int
     /// The seed's literal "public access for visitors": history by session id, uploads by visitor id.
@@ -118,6 +126,24 @@ public struct AppConfig: Sendable {
         config.previousJWTSecret = env["LIVECHAT_JWT_SECRET_PREVIOUS"].nonEmpty
         config.publicURL = env["LIVECHAT_PUBLIC_URL"].nonEmpty.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         config.maxUploadBytes = try int(env, "LIVECHAT_MAX_UPLOAD_BYTES", default: config.maxUploadBytes, range: 1...(2 << 30))
+        config.maxUploadsPerSession = try int(env, "LIVECHAT_UPLOADS_PER_SESSION", default: config.maxUploadsPerSession, range: 0...1_000_000)
+        config.maxUploadBytesPerSession = try int(env, "LIVECHAT_UPLOAD_BYTES_PER_SESSION", default: config.maxUploadBytesPerSession,
+                                                  range: 0...(1 << 40))
+        config.limits.startSession.perMinute = try int(env, "LIVECHAT_START_SESSIONS_PER_MINUTE", default: config.limits.startSession.perMinute,
+                                                       range: 0...1_000_000)
+        config.limits.login.perMinute = try int(env, "LIVECHAT_LOGINS_PER_MINUTE", default: config.limits.login.perMinute, range: 0...1_000_000)
+        config.limits.upload.perMinute = try int(env, "LIVECHAT_UPLOADS_PER_MINUTE", default: config.limits.upload.perMinute, range: 0...1_000_000)
+        config.limits.socketsPerAddress = try int(env, "LIVECHAT_SOCKETS_PER_ADDRESS", default: config.limits.socketsPerAddress, range: 0...1_000_000)
+        config.limits.socketsPerSession = try int(env, "LIVECHAT_SOCKETS_PER_SESSION", default: config.limits.socketsPerSession, range: 0...10_000)
+        config.limits.outboundBytes = try int(env, "LIVECHAT_WS_OUTBOUND_BYTES", default: config.limits.outboundBytes, range: 65_536...(1 << 30))
+        config.limits.heartbeatTimeout = try int(env, "LIVECHAT_WS_HEARTBEAT_TIMEOUT", default: config.limits.heartbeatTimeout, range: 3...3600)
+        config.httpIdleTimeout = try int(env, "LIVECHAT_HTTP_IDLE_TIMEOUT", default: config.httpIdleTimeout, range: 1...3600)
+        if let list = env["LIVECHAT_TRUSTED_PROXIES"].nonEmpty {
+            switch TrustedProxies.parse(list) {
+            case .success(let proxies): config.limits.trustedProxies = proxies
+            case .failure(let bad): throw ConfigError("LIVECHAT_TRUSTED_PROXIES: \"\(bad.text)\" is not an address or CIDR block (e.g. 10.0.0.0/8, fd00::/8).")
+            }
+        }
         config.maxTextLength = try int(env, "LIVECHAT_MAX_TEXT", default: config.maxTextLength, range: 1...50_000)
         config.publicVisitorHTTP = try bool(env, "LIVECHAT_PUBLIC_VISITOR_HTTP", default: false)
         config.databaseURL = env["DATABASE_URL"].nonEmpty
@@ -152,6 +178,9 @@ public struct AppConfig: Sendable {
         if let publicURL, URL(string: publicURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             throw ConfigError("LIVECHAT_PUBLIC_URL must be an absolute http(s) URL, got \"\(publicURL)\".")
         }
+        if httpIdleTimeout * 3 <= limits.heartbeatTimeout {
+            throw ConfigError("LIVECHAT_HTTP_IDLE_TIMEOUT (\(httpIdleTimeout) s) must be longer than a third of LIVECHAT_WS_HEARTBEAT_TIMEOUT (\(limits.heartbeatTimeout) s): quiet sockets are pinged that often, and an idle connection is closed.")
+        }
         if let jwksFile, !FileManager.default.isReadableFile(atPath: jwksFile) {
             throw ConfigError("LIVECHAT_JWKS_FILE names a file that cannot be read: \(jwksFile).")
         }
@@ -162,7 +191,8 @@ public struct AppConfig: Sendable {
 
     /// What the chat's rules need of these settings.
     var chatSettings: ChatSettings {
-        ChatSettings(maxTextLength: maxTextLength, maxUploadBytes: maxUploadBytes,
+        ChatSettings(maxTextLength: maxTextLength, maxUploadBytes: maxUploadBytes, maxUploadsPerSession: maxUploadsPerSession,
+                     maxUploadBytesPerSession: maxUploadBytesPerSession,
                      visitorTokenLifetime: TimeInterval(visitorTokenTTL), agentTokenLifetime: TimeInterval(agentTokenTTL))
     }
 

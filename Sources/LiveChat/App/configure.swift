@@ -66,13 +66,15 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         logins: LoginThrottle(),
         settings: config.chatSettings)
     app.realtime = Realtime(chat: chat, fanout: fanout, loops: LoopCounter(),
-                            messageBurst: config.socketMessageBurst, messagesPerSecond: config.socketMessagesPerSecond)
+                            messageBurst: config.socketMessageBurst, messagesPerSecond: config.socketMessagesPerSecond, limits: config.limits)
+    // Connections that send and receive nothing (idle keep-alives, a stalled body or upgrade) are closed.
+    app.http.server.configuration.idleTimeout = .seconds(Int64(config.httpIdleTimeout))
     app.webSettings = WebSettings(publicURL: config.publicURL, publicVisitorHTTP: config.publicVisitorHTTP, demo: config.demo != .off)
 
     app.middleware = Middlewares()
     app.middleware.use(ResponseMetricsMiddleware(metrics: metrics))
     app.middleware.use(CORSMiddleware(configuration: .init(
-        allowedOrigin: .originBased, allowedMethods: [.GET, .POST, .OPTIONS],
+        allowedOrigin: .originBased, allowedMethods: [.GET, .POST, .PATCH, .DELETE, .OPTIONS],
         allowedHeaders: [.accept, .authorization, .contentType, .origin, .xRequestedWith])))
     app.middleware.use(ErrorEnvelopeMiddleware())
     // The pages: widget, demo, console, compiled in (or from LIVECHAT_PUBLIC_DIR). `/agent` is

@@ -63,6 +63,28 @@ struct RawSocket: Sendable {
             .map { String(decoding: $0.payload, as: UTF8.self) } ?? []
     }
 
+    /// Stops reading from the connection (the server's frames pile up in the kernel, then in its queue).
+    func stopReading() async throws {
+        try await channel.setOption(ChannelOptions.autoRead, value: false).get()
+    }
+
+    /// How many pings the server sent so far.
+    var pings: Int {
+        received.withLockedValue { Self.parse($0) }?.frames.filter { $0.opcode == 0x9 }.count ?? 0
+    }
+
+    /// Waits until the server closed the connection; returns the code of its close frame, if one came.
+    func closedCode(timeout: Double = 15) async throws -> Int? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while channel.isActive {
+            guard Date() < deadline else { throw TestFailure("still open after \(timeout)s") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let close = received.withLockedValue { Self.parse($0) }?.frames.first { $0.opcode == 0x8 }
+        guard let payload = close?.payload, payload.count >= 2 else { return nil }
+        return Int(payload[0]) << 8 | Int(payload[1])
+    }
+
     /// Closes the TCP connection: no close frame.
     func drop() async throws {
         try await channel.close()

@@ -16,8 +16,12 @@ struct TestServer: Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
     var tokens: any TokenService { app.chat.tokens }
 
+    /// The per-address rates and socket caps are off (every test client is 127.0.0.1, and suites
+    /// run side by side); the tests of the limits set them.
     static func config(directory: URL) -> AppConfig {
-        AppConfig(jwtSecret: secret, dataDirectory: directory, bcryptCost: 4)
+        var config = AppConfig(jwtSecret: secret, dataDirectory: directory, bcryptCost: 4)
+        config.limits = .unlimited
+        return config
     }
 
     static func start(_ config: AppConfig) async throws -> TestServer {
