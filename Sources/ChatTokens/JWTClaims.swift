@@ -15,8 +15,11 @@ struct JWTClaims: JWTPayload, Equatable {
     var iat: IssuedAtClaim
     var nbf: NotBeforeClaim?
     var jti: IDClaim?
+    /// Checked on tokens of a JWKS file's keys (`JWTTokenService`), never written by this server.
+    var iss: IssuerClaim?
+    var aud: AudienceClaim?
 
-    private enum CodingKeys: String, CodingKey { case sub, role, business, exp, iat, nbf, jti }
+    private enum CodingKeys: String, CodingKey { case sub, role, business, exp, iat, nbf, jti, iss, aud }
 
     /// Ids are written in lowercase, as everywhere in the API.
     func encode(to encoder: any Encoder) throws {

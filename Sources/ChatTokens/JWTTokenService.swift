@@ -4,7 +4,9 @@ import JWTKit
 
 /// Issues and verifies tokens. The server's own are HS256, signed with its secret (a previous
 /// secret, while it rotates, still verifies but never signs); with a JWKS file, agent tokens
-/// signed by a merchant's identity provider (RS256 or ES256) are accepted too. The header is read
+/// signed by a merchant's identity provider (RS256 or ES256) are accepted too: each of its keys
+/// names the one business it speaks for (`"business"`), and its tokens must carry that business,
+/// the configured `iss` and an `aud` holding the configured audience. The header is read
 /// first: `alg` picks the key set before any signature check (`alg: none`, other HMAC sizes and
 /// anything else are refused, an HS256 header is never checked against a public key), and a
 /// header with `crit` is refused (RFC 7515 §4.1.11: this server understands no extension).
@@ -13,10 +15,17 @@ package struct JWTTokenService: TokenService {
     /// `LIVECHAT_JWT_SECRET_PREVIOUS`: verifies what the previous secret signed, until it expires.
     private let previous: JWTKeyCollection?
     private let external: JWTKeyCollection?
-    /// The `kid`s of the JWKS file: a token naming one of them is checked against that file.
-    private let externalKeyIDs: Set<String>
+    /// The `kid`s of the JWKS file and the business each speaks for: a token naming one of them is
+    /// checked against that file.
+    private let externalKeys: [String: UUID]
+    /// What a JWKS key's tokens must say in `iss` and `aud`.
+    private let issuer: String?
+    private let audience: String?
 
-    package init(secret: String, previousSecret: String? = nil, jwksFile: String? = nil) async throws {
+    package init(secret: String, previousSecret: String? = nil, jwksFile: String? = nil, issuer: String? = nil,
+                 audience: String? = nil) async throws {
+        self.issuer = issuer
+        self.audience = audience
         keys = await Self.hmac(secret)
         if let previousSecret { previous = await Self.hmac(previousSecret) } else { previous = nil }
         if let jwksFile {
@@ -29,10 +38,18 @@ package struct JWTTokenService: TokenService {
             }
             self.external = external
             let document = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
-            externalKeyIDs = Set(((document?["keys"] as? [[String: Any]]) ?? []).compactMap { $0["kid"] as? String })
+            var bound: [String: UUID] = [:]
+            for key in (document?["keys"] as? [[String: Any]]) ?? [] {
+                guard let kid = key["kid"] as? String, !kid.isEmpty else { throw InvalidJWKS(reason: "every key needs a kid") }
+                guard let business = (key["business"] as? String).flatMap(UUID.init(uuidString:)) else {
+                    throw InvalidJWKS(reason: "key \(kid) names no business (a \"business\" member holding the business id)")
+                }
+                bound[kid] = business
+            }
+            externalKeys = bound
         } else {
             self.external = nil
-            externalKeyIDs = []
+            externalKeys = [:]
         }
     }
 
@@ -52,11 +69,14 @@ package struct JWTTokenService: TokenService {
             guard let previous, let claims = try? await previous.verify(token, as: JWTClaims.self) else { return .invalid }
             return .valid(claims.claims)
         }
-        if alg != "HS256", kid.map(externalKeyIDs.contains) ?? (header["kid"] == nil) {
-            // A merchant's identity provider speaks for its agents only.
-            guard let external, let claims = try? await external.verify(token, as: JWTClaims.self), claims.role == .agent else { return .invalid }
+        if alg != "HS256", let kid, let business = externalKeys[kid] {
+            // A merchant's identity provider speaks for the agents of its own business only.
+            guard let external, let claims = try? await external.verify(token, as: JWTClaims.self), claims.role == .agent,
+                  claims.business == business, let issuer, claims.iss?.value == issuer,
+                  let audience, claims.aud?.value.contains(audience) == true else { return .invalid }
             return .valid(claims.claims)
         }
+        if alg != "HS256", kid == nil { return .invalid }
         guard let kid, (1...100).contains(kid.utf8.count) else { return .invalid }
         return .businessKey(kid: kid)
     }

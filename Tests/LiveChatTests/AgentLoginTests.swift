@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ChatDomain
 @testable import ChatStorage
+@testable import ChatTokens
 @testable import LiveChat
 
 @Suite("POST /auth/login/")
@@ -57,30 +58,60 @@ struct AgentLoginTests {
         }
     }
 
-    @Test func jwksSignedAgentTokensAreAcceptedAndProvisioned() async throws {
+    @Test func jwksKeysSpeakForTheAgentsOfTheirOwnBusinessWithTheConfiguredIssuerAndAudience() async throws {
         let key = ES256PrivateKeyForTests()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("jwks-\(UUID().uuidString).json")
-        try key.jwks(kid: "idp-1").write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        try await withServer({ $0.jwksFile = file.path }) { server, client in
-            let business = try await client.makeBusiness()
-            let chat = try await client.startChat(business)
-            let agentID = UUID()
-            let token = try await key.sign(kid: "idp-1", claims: [
-                "sub": agentID.uuidString, "role": "agent", "business": business.id,
-                "iat": Int(Date().timeIntervalSince1970), "exp": Int(Date().timeIntervalSince1970) + 600])
-            #expect(try await client.history(chat.id, token: token).status == 200)
-            #expect(try await AgentModel.find(agentID, on: server.app.db) != nil)
-            // The identity provider cannot mint admins, and its key is not an HMAC secret.
-            let admin = try await key.sign(kid: "idp-1", claims: [
-                "sub": UUID().uuidString, "role": "admin",
-                "iat": Int(Date().timeIntervalSince1970), "exp": Int(Date().timeIntervalSince1970) + 600])
-            #expect(try await client.get("/admin/businesses/", token: admin).status == 401)
-            let other = ES256PrivateKeyForTests()
-            let forged = try await other.sign(kid: "idp-1", claims: [
-                "sub": UUID().uuidString, "role": "agent", "business": business.id,
-                "iat": Int(Date().timeIntervalSince1970), "exp": Int(Date().timeIntervalSince1970) + 600])
-            #expect(try await client.history(chat.id, token: forged).status == 401)
+        try await withDataFolder { folder in
+            // The businesses exist first: the JWKS file names the one its key is bound to.
+            let first = try await TestServer.start(folder)
+            let setup = TestClient(server: first)
+            let business = try await setup.makeBusiness()
+            let other = try await setup.makeBusiness()
+            try await first.stop()
+            var config = folder
+            config.jwksFile = file.path
+            config.jwksIssuer = "https://idp.shop.example/"
+            config.jwksAudience = "livechat"
+            // A key bound to no business stops the server at boot.
+            try key.jwks(kid: "idp-1", business: business.id).replacingOccurrences(of: "\"business\"", with: "\"owner\"")
+                .write(to: file, atomically: true, encoding: .utf8)
+            await #expect(throws: InvalidJWKS.self) { try await TestServer.start(config) }
+            try key.jwks(kid: "idp-1", business: business.id).write(to: file, atomically: true, encoding: .utf8)
+            let server = try await TestServer.start(config)
+            let client = TestClient(server: server)
+            do {
+                let chat = try await client.startChat(business)
+                let now = Int(Date().timeIntervalSince1970)
+                func token(_ changes: [String: Any?] = [:], signer: ES256PrivateKeyForTests = key, kid: String = "idp-1") async throws -> String {
+                    var claims: [String: Any] = ["sub": UUID().uuidString, "role": "agent", "business": business.id, "iat": now, "exp": now + 600,
+                                                 "iss": "https://idp.shop.example/", "aud": ["livechat", "other-app"]]
+                    for (name, value) in changes { claims[name] = value }
+                    return try await signer.sign(kid: kid, claims: claims)
+                }
+                let agentID = UUID()
+                let good = try await token(["sub": agentID.uuidString])
+                #expect(try await client.history(chat.id, token: good).status == 200)
+                #expect(try await AgentModel.find(agentID, on: server.app.db) != nil)
+                #expect(try await client.history(chat.id, token: try await token(["aud": "livechat"])).status == 200)
+                let refused: [(String, String)] = [
+                    ("an admin", try await token(["role": "admin", "business": nil])),
+                    ("another business's agent", try await token(["business": other.id])),
+                    ("another issuer", try await token(["iss": "https://evil.example/"])),
+                    ("no issuer", try await token(["iss": nil])),
+                    ("another audience", try await token(["aud": "someone-else"])),
+                    ("no audience", try await token(["aud": nil])),
+                    ("another key", try await token(signer: ES256PrivateKeyForTests())),
+                    ("an unknown kid", try await token(kid: "idp-2")),
+                ]
+                for (what, bad) in refused {
+                    #expect(try await client.history(chat.id, token: bad).status == 401, "\(what)")
+                }
+            } catch {
+                try? await server.stop()
+                throw error
+            }
+            try await server.stop()
         }
     }
 }

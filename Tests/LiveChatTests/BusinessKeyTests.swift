@@ -88,7 +88,7 @@ struct BusinessKeyTests {
         try await withServer { _, client in
             let business = try await client.makeBusiness()
             let idp = ES256PrivateKeyForTests()
-            let jwks = try #require(try JSONSerialization.jsonObject(with: Data(idp.jwks(kid: "theirs").utf8)) as? JSON)
+            let jwks = try #require(try JSONSerialization.jsonObject(with: Data(idp.jwks(kid: "theirs", business: business.id).utf8)) as? JSON)
             let jwk = try #require((jwks["keys"] as? [JSON])?.first)
             let (kid, secret) = try await createKey(client, business.id, json: ["jwk": jwk])
             #expect(secret == nil)

@@ -34,6 +34,11 @@ struct ConfigTests {
         ["LIVECHAT_WAL_RESTART_MB": "0"],
         ["LIVECHAT_DB_POOL": "0"],
         ["LIVECHAT_DB_STATEMENT_TIMEOUT_MS": "5"],
+        ["LIVECHAT_JWKS_FILE": "/etc/hostname"],  // no LIVECHAT_JWKS_ISSUER / _AUDIENCE
+        ["LIVECHAT_TRUSTED_PROXIES": "10.0.0.0/33"],
+        ["LIVECHAT_TRUSTED_PROXIES": "10.0.0.0/8,proxy.example"],
+        ["LIVECHAT_START_SESSIONS_PER_MINUTE": "-1"],
+        ["LIVECHAT_HTTP_IDLE_TIMEOUT": "5", "LIVECHAT_WS_HEARTBEAT_TIMEOUT": "60"],
     ])
     func invalidSettingsAreRefusedAtBoot(env: [String: String]) throws {
         let directory = temporaryDirectory()
@@ -51,6 +56,11 @@ struct ConfigTests {
         #expect(config.publicURL == "https://chat.example")
         #expect(config.walRestartMiB == 256)
         #expect(config.maxUploadBytes == 1000 && config.maxTextLength == 10 && config.publicVisitorHTTP)
+        let limits = try AppConfig.fromEnvironment([
+            "LIVECHAT_DATA_DIR": directory, "LIVECHAT_TRUSTED_PROXIES": "10.0.0.0/8, fd00::/8,192.0.2.1",
+            "LIVECHAT_START_SESSIONS_PER_MINUTE": "0", "LIVECHAT_SOCKETS_PER_SESSION": "3", "LIVECHAT_UPLOADS_PER_SESSION": "7"]).limits
+        #expect(limits.trustedProxies.blocks.count == 3)
+        #expect(limits.startSession.perMinute == 0 && limits.socketsPerSession == 3)
     }
 
     @Test func publicURLIsTheBaseOfFileURLs() async throws {

@@ -42,8 +42,11 @@ public struct AppConfig: Sendable {
     public var demo: DemoSetting
     /// Apply pending migrations at boot; when off, operators run `livechat migrate`.
     public var autoMigrate: Bool
-    /// A JWKS file whose keys (RS256/ES256) verify agent tokens from a merchant's identity provider.
+    /// A JWKS file whose keys (RS256/ES256, each bound to a business) verify agent tokens from a
+    /// merchant's identity provider, with the `iss` and `aud` those tokens must carry.
     public var jwksFile: String?
+    public var jwksIssuer: String?
+    public var jwksAudience: String?
     /// How long the message writer lets a batch gather before it commits, in microseconds.
     public var commitWindowMicros: Int
     /// A folder whose pages (widget, demo, console) replace the ones compiled into the binary; nil: those.
@@ -155,6 +158,8 @@ public struct AppConfig: Sendable {
         config.demo = env["LIVECHAT_DEMO"].nonEmpty == nil ? .onLoopback : (try bool(env, "LIVECHAT_DEMO", default: false) ? .on : .off)
         config.autoMigrate = try bool(env, "LIVECHAT_AUTO_MIGRATE", default: true)
         config.jwksFile = env["LIVECHAT_JWKS_FILE"].nonEmpty
+        config.jwksIssuer = env["LIVECHAT_JWKS_ISSUER"].nonEmpty
+        config.jwksAudience = env["LIVECHAT_JWKS_AUDIENCE"].nonEmpty
         config.commitWindowMicros = try int(env, "LIVECHAT_COMMIT_WINDOW_US", default: config.commitWindowMicros, range: 0...100_000)
         config.publicDirectory = env["LIVECHAT_PUBLIC_DIR"].nonEmpty.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         config.presenceGraceSeconds = try int(env, "LIVECHAT_PRESENCE_GRACE", default: config.presenceGraceSeconds, range: 0...3600)
@@ -180,6 +185,9 @@ public struct AppConfig: Sendable {
         }
         if httpIdleTimeout * 3 <= limits.heartbeatTimeout {
             throw ConfigError("LIVECHAT_HTTP_IDLE_TIMEOUT (\(httpIdleTimeout) s) must be longer than a third of LIVECHAT_WS_HEARTBEAT_TIMEOUT (\(limits.heartbeatTimeout) s): quiet sockets are pinged that often, and an idle connection is closed.")
+        }
+        if jwksFile != nil, jwksIssuer == nil || jwksAudience == nil {
+            throw ConfigError("LIVECHAT_JWKS_FILE needs LIVECHAT_JWKS_ISSUER and LIVECHAT_JWKS_AUDIENCE: the iss and aud its tokens must carry.")
         }
         if let jwksFile, !FileManager.default.isReadableFile(atPath: jwksFile) {
             throw ConfigError("LIVECHAT_JWKS_FILE names a file that cannot be read: \(jwksFile).")

@@ -34,7 +34,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
 
     // What can fail comes first: the writer's thread starts last, with the drain that stops it.
-    let tokens = try await JWTTokenService(secret: config.jwtSecret, previousSecret: config.previousJWTSecret, jwksFile: config.jwksFile)
+    let tokens = try await JWTTokenService(secret: config.jwtSecret, previousSecret: config.previousJWTSecret, jwksFile: config.jwksFile,
+                                           issuer: config.jwksIssuer, audience: config.jwksAudience)
     let files = try storage.openFiles(db: app.db, directory: config.mediaDirectory)
     let bus = try storage.openBus(db: app.db, logger: app.logger)
     let metrics = ChatMetrics()

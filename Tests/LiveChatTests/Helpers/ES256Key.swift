@@ -5,11 +5,11 @@ import Foundation
 struct ES256PrivateKeyForTests {
     let key = P256.Signing.PrivateKey()
 
-    func jwks(kid: String) -> String {
+    func jwks(kid: String, business: String) -> String {
         let raw = key.publicKey.rawRepresentation  // x ‖ y
         let x = CustomerToken.base64url(raw.prefix(32))
         let y = CustomerToken.base64url(raw.suffix(32))
-        return #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","use":"sig","kid":"\#(kid)","x":"\#(x)","y":"\#(y)"}]}"#
+        return #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","use":"sig","kid":"\#(kid)","business":"\#(business)","x":"\#(x)","y":"\#(y)"}]}"#
     }
 
     func sign(kid: String, claims: [String: Any]) async throws -> String {
