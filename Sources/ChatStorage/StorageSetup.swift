@@ -30,11 +30,22 @@ package struct StorageSetup: Sendable {
         if let postgresURL {
             var postgres = try PostgresURL.configuration(postgresURL)
             postgres.coreConfiguration.options.additionalStartupParameters = [("statement_timeout", "\(statementTimeoutMillis)")]
-            databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: poolPerLoop), as: .psql)
+            // Queries are logged (with their bind values: message content, secrets) at trace only:
+            // the log at debug and above never holds them.
+            databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: poolPerLoop, encodingContext: .default,
+                                    decodingContext: .default, sqlLogLevel: .trace), as: .psql)
         } else {
-            databases.use(.sqlite(.file(sqliteFile.path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
+            databases.use(.sqlite(.file(sqliteFile.path), connectionPoolTimeout: .seconds(30), dataEncoder: .init(), dataDecoder: .init(),
+                                  sqlLogLevel: .trace), as: .sqlite)
         }
         migrations.add(ChatMigrations.all)
+    }
+
+    /// `db` logging at info and above only: Fluent logs every query with its values at debug.
+    package func quiet(_ db: any Database, logger: Logger) -> any Database {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .info)
+        return db.logging(to: quiet)
     }
 
     /// SQLite only: tunes Fluent's connections and starts the WAL checkpointer (nil on PostgreSQL).

@@ -527,6 +527,9 @@ final class NodeProcess: Sendable {
         throw TestFailure("livechat serve did not answer /health within \(timeout)s")
     }
 
+    /// Everything the process logged so far.
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
     func kill() {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)

@@ -36,11 +36,14 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // What can fail comes first: the writer's thread starts last, with the drain that stops it.
     let tokens = try await JWTTokenService(secret: config.jwtSecret, previousSecret: config.previousJWTSecret, jwksFile: config.jwksFile,
                                            issuer: config.jwksIssuer, audience: config.jwksAudience)
-    let files = try storage.openFiles(db: app.db, directory: config.mediaDirectory)
-    let bus = try storage.openBus(db: app.db, logger: app.logger)
+    // Fluent logs each query with its values ("Running query", at debug): the chat's database logs
+    // at info and above only, so no message content, secret or password reaches the log.
+    let db = storage.quiet(app.db, logger: app.logger)
+    let files = try storage.openFiles(db: db, directory: config.mediaDirectory)
+    let bus = try storage.openBus(db: db, logger: app.logger)
     let metrics = ChatMetrics()
     let fanout = LocalFanout(metrics: metrics, bus: bus)
-    let writer = storage.openWriter(db: app.db, bus: bus, sink: fanout, logger: app.logger,
+    let writer = storage.openWriter(db: db, bus: bus, sink: fanout, logger: app.logger,
                                     window: .microseconds(config.commitWindowMicros))
     ShutdownDrain.install(writer: writer, on: app)
     if let bus {
@@ -52,7 +55,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         }
         app.lifecycle.use(BusShutdown(bus: bus))
     }
-    let store = FluentChatStore(db: app.db)
+    let store = FluentChatStore(db: db)
     let presence = Presence(log: writer, store: store, grace: .seconds(config.presenceGraceSeconds),
                             heartbeat: .seconds(config.presenceHeartbeatSeconds))
     await presence.start()
@@ -73,6 +76,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.webSettings = WebSettings(publicURL: config.publicURL, publicVisitorHTTP: config.publicVisitorHTTP, demo: config.demo != .off)
 
     app.middleware = Middlewares()
+    // One line per request at debug (`LOG_LEVEL=debug`): method, path (never the query or a
+    // header) and the request id every later line of that request carries.
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
     app.middleware.use(ResponseMetricsMiddleware(metrics: metrics))
     app.middleware.use(CORSMiddleware(configuration: .init(
         allowedOrigin: .originBased, allowedMethods: [.GET, .POST, .PATCH, .DELETE, .OPTIONS],
