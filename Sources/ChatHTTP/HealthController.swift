@@ -3,7 +3,8 @@ import ChatRealtime
 import Vapor
 
 /// `GET /health`: 200 when the database answers (and, with several nodes, this node hears the
-/// others through the bus), 503 otherwise.
+/// others through the bus), 503 otherwise. While the writer's last commit failed, the database
+/// must also take a write (`failing` until it does).
 package struct HealthController: RouteCollection {
     struct Payload: Content {
         let status: String
@@ -26,10 +27,20 @@ package struct HealthController: RouteCollection {
         do {
             try await req.chat.store.ping()
         } catch {
-            req.logger.error("health check: database unreachable", metadata: ["error": "\(error)"])
+            req.logger.error("health check: database unreachable", metadata: ["error": "\(type(of: error)): \(error)"])
             return try Envelope(message: "Database unreachable",
                                 data: Payload(status: "unavailable", database: "unreachable", bus: bus, connections: connections))
                 .response(status: .serviceUnavailable)
+        }
+        if req.chat.log.isFailing {
+            do {
+                try await req.chat.store.probeWrite()
+            } catch {
+                req.logger.error("health check: the database refuses writes", metadata: ["error": "\(type(of: error)): \(error)"])
+                return try Envelope(message: "Messages cannot be stored: the database refuses writes",
+                                    data: Payload(status: "unavailable", database: "failing", bus: bus, connections: connections))
+                    .response(status: .serviceUnavailable)
+            }
         }
         guard bus != "reconnecting" else {
             return try Envelope(message: "Not hearing the other nodes: the bus listener is reconnecting",

@@ -16,6 +16,10 @@ package struct FluentChatStore: ChatStore {
         _ = try await db.sql().raw("SELECT 1 AS ok").all()
     }
 
+    package func probeWrite() async throws {
+        try await db.sql().raw("UPDATE businesses SET name = name WHERE id IS NULL").run()
+    }
+
     // MARK: Directory
 
     package func insert(_ business: Business) async throws {

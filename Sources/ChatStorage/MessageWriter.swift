@@ -1,6 +1,7 @@
 import ChatDomain
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 /// A command reached the writer after it stopped (the server is shutting down).
 struct WriterStopped: Error {}
@@ -44,6 +45,9 @@ package final class MessageWriter: EventLog {
     /// this long. Measured in docs/BENCHMARKS.md.
     private let window: Duration
     private let queue = GuardedQueue()
+    private let failing = NIOLockedValueBox(false)
+
+    package var isFailing: Bool { failing.withLockedValue { $0 } }
 
     /// The queue and the condition the thread waits on. Safe to share: `state` is only read or
     /// written between `condition.lock()` and `condition.unlock()`.
@@ -191,12 +195,15 @@ package final class MessageWriter: EventLog {
     private func commit(_ batch: [PendingMessage]) {
         do {
             MessageFlow.handOut(try store.store(batch), to: sink)
+            failing.withLockedValue { $0 = false }
         } catch {
             logger.warning("batch of \(batch.count) messages failed, storing one by one", metadata: ["error": "\(LoggedError.describe(error))"])
             for message in batch {
                 do {
                     MessageFlow.handOut(try store.store([message]), to: sink)
+                    failing.withLockedValue { $0 = false }
                 } catch {
+                    failing.withLockedValue { $0 = true }
                     logger.error("message not stored", metadata: ["session": "\(message.sessionID)", "error": "\(LoggedError.describe(error))"])
                     message.origin?.refused(.notStored)
                 }

@@ -7,6 +7,8 @@ package protocol ChatStore: DirectoryStore, BusinessKeyStore, VisitorStore, Sess
     PresenceStore {
     /// Answers when the database does (for `/health`).
     func ping() async throws
+    /// Answers when the database takes a write (a statement that changes nothing).
+    func probeWrite() async throws
 }
 
 /// Businesses, departments and agents.

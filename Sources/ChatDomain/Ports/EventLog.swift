@@ -16,6 +16,10 @@ package protocol EventLog: Sendable {
 
     /// Returns once everything queued so far is committed and handed out.
     func flush() async
+
+    /// True while the database refuses the writer: its last commit failed (its senders got an
+    /// error), and no commit has succeeded since.
+    var isFailing: Bool { get }
 }
 
 /// Something that became true in the database, handed out after its commit.

@@ -51,6 +51,13 @@ enum TestDatabase {
 
     /// Lets clients connect to the database of `databaseURL`, or not (superusers included; the
     /// connections open stay open).
+    /// Cuts every connection to the database (the nodes' pools and listeners).
+    static func terminateAll(of databaseURL: String) async throws {
+        guard let name = URLComponents(string: databaseURL)?.path.dropFirst(), !name.isEmpty,
+              name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw TestFailure("no database in \(databaseURL)") }
+        try await run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)' AND pid <> pg_backend_pid()")
+    }
+
     static func allowConnections(to databaseURL: String, _ allowed: Bool) async throws {
         guard let name = URLComponents(string: databaseURL)?.path.dropFirst(), !name.isEmpty,
               name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw TestFailure("no database in \(databaseURL)") }
