@@ -56,6 +56,18 @@ package struct AdminController: RouteCollection {
             active = agent.active
             created_at = WireTime.iso(agent.createdAt)
         }
+
+        /// `email` and `department` are written as null when absent, as documented.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(business, forKey: .business)
+            try c.encode(email, forKey: .email)
+            try c.encode(name, forKey: .name)
+            try c.encode(department, forKey: .department)
+            try c.encode(active, forKey: .active)
+            try c.encode(created_at, forKey: .created_at)
+        }
     }
 
     struct KeyPayload: Content {

@@ -62,10 +62,16 @@ final class ChatFrameHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         lastHeard = .now()
+        // RFC 6455 §5.1–5.2: a client masks every frame, and no extension was agreed to give the RSV bits a meaning.
+        guard frame.maskKey != nil, !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
+            assembling = nil
+            connection.close(code: .protocolError)
+            return
+        }
         switch frame.opcode {
         case .connectionClose:
             var payload = frame.unmaskedData
-            connection.peerClosed(code: payload.readWebSocketErrorCode())
+            connection.peerClosed(code: Self.answer(toClose: &payload))
         case .ping:
             guard !connection.isClosing, withinRate() else { return }
             // Through the socket's bounded queue, like every other frame it sends.
@@ -114,6 +120,18 @@ final class ChatFrameHandler: ChannelInboundHandler {
         }
         guard withinRate() else { return }
         onText(text)
+    }
+
+    /// RFC 6455 §5.5.1, §7.4: a close is answered with the peer's own code, 1000 when it gave
+    /// none, 1002 for a one-byte payload or a code no endpoint may send, 1007 for a reason that is
+    /// not UTF-8.
+    static func answer(toClose payload: inout ByteBuffer) -> WebSocketErrorCode {
+        guard payload.readableBytes > 0 else { return .normalClosure }
+        guard let code = payload.readInteger(as: UInt16.self),
+              (1000...1003).contains(code) || (1007...1011).contains(code) || (3000...4999).contains(code)
+        else { return .protocolError }
+        guard String(validating: payload.readableBytesView, as: UTF8.self) != nil else { return .dataInconsistentWithMessage }
+        return WebSocketErrorCode(codeNumber: Int(code))
     }
 
     /// Counts a frame against the socket's rate; past it, an error frame and 1008.

@@ -9,6 +9,28 @@ enum FlatJSON {
         return reader.object()
     }
 
+    /// Whether arrays and objects (outside strings) nest at most `limit` deep. `JSONDecoder` is
+    /// only given frames that do: a 64 KiB frame of nested brackets would hold an event loop for
+    /// seconds.
+    static func nests(within limit: Int, _ bytes: some Collection<UInt8>) -> Bool {
+        var depth = 0, inString = false, escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                continue
+            }
+            switch byte {
+            case 0x22: inString = true
+            case 0x5B, 0x7B:
+                depth += 1
+                if depth > limit { return false }
+            case 0x5D, 0x7D: depth -= 1
+            default: break
+            }
+        }
+        return true
+    }
+
     private struct Reader {
         let bytes: [UInt8]
         var index = 0

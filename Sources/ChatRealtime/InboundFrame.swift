@@ -24,8 +24,13 @@ enum InboundFrame: Sendable, Equatable {
         var message_id: JSONValue? { fields["message_id"] }
     }
 
+    /// Frames nested deeper than this are refused as not a JSON object (no client frame nests at all).
+    static let maxNesting = 32
+
     static func parse(_ bytes: some Collection<UInt8>) -> Result<InboundFrame, Refusal> {
-        guard let fields = FlatJSON.object(bytes) ?? (try? JSONDecoder().decode([String: JSONValue].self, from: Data(bytes))) else {
+        guard let fields = FlatJSON.object(bytes)
+                ?? (FlatJSON.nests(within: maxNesting, bytes) ? try? JSONDecoder().decode([String: JSONValue].self, from: Data(bytes)) : nil)
+        else {
             return .failure(Refusal(message: "Invalid message: expected a JSON object."))
         }
         let raw = Raw(fields: fields)

@@ -236,7 +236,7 @@ final class SocketConnection: Sendable {
     }
 
     /// The peer sent a close frame: answer it (unless we started the close) and close the channel.
-    func peerClosed(code: WebSocketErrorCode?) {
+    func peerClosed(code: WebSocketErrorCode) {
         let weStarted = state.withLockedValue { state -> Bool in
             defer { state.closing = true }
             return state.closing
@@ -246,7 +246,7 @@ final class SocketConnection: Sendable {
             return
         }
         var data = channel.allocator.buffer(capacity: 2)
-        data.write(webSocketErrorCode: code ?? .normalClosure)
+        data.write(webSocketErrorCode: code)
         let channel = self.channel
         channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)).whenComplete { _ in
             channel.close(promise: nil)

@@ -217,6 +217,57 @@ struct SocketMessagingTests {
         }
     }
 
+    @Test(arguments: [("unmasked", false, UInt8(0)), ("RSV1", true, UInt8(4)), ("RSV3", true, UInt8(1))])
+    func anUnmaskedFrameOrOneWithRSVBitsCloses1002(_ name: String, masked: Bool, rsv: UInt8) async throws {
+        try await withServer { server, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let raw = try await RawSocket.open(port: server.port, path: "/ws/visitor-chat/?session_id=\(chat.id)", token: chat.token)
+            try await raw.send(Array(#"{"type":"text","content":"hi"}"#.utf8), masked: masked, rsv: rsv)
+            #expect(try await raw.closedCode() == 1002, "\(name)")
+            // Nothing was stored from that frame.
+            #expect((try await client.history(chat.id, token: chat.token).json["data"] as? [JSON])?.isEmpty == true)
+        }
+    }
+
+    /// RFC 6455 §7.4: the close is answered with the client's code when an endpoint may send it,
+    /// 1000 when it gave none, 1002 otherwise (reserved, or a 1-byte payload), 1007 for a reason
+    /// that is not UTF-8.
+    @Test(arguments: [
+        ([UInt8](), 1000), ([0x0F, 0xA0], 4000), ([0x03, 0xE8], 1000), ([0x0B, 0xB8], 3000), ([0x03], 1002),
+        ([0x00, 0x00], 1002), ([0x03, 0xE7], 1002), ([0x03, 0xED], 1002), ([0x03, 0xEE], 1002), ([0x03, 0xF7], 1002),
+        ([0x13, 0x88], 1002), ([0x03, 0xE8, 0xC3, 0x28], 1007),
+    ])
+    func aClientsCloseIsAnsweredWithAValidCode(_ payload: [UInt8], answer: Int) async throws {
+        try await withServer { server, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let raw = try await RawSocket.open(port: server.port, path: "/ws/visitor-chat/?session_id=\(chat.id)", token: chat.token)
+            try await raw.send(payload, opcode: 0x8)
+            #expect(try await raw.closedCode() == answer)
+        }
+    }
+
+    @Test func aDeeplyNestedFrameIsRefusedAtOnceAndOthersChatOn() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let other = try await client.startChat(business)
+            let nester = try await client.joined(chat)
+            let talker = try await client.joined(other)
+            let nested = #"{"type":"text","content":"x","extra":"# + String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000) + "}"
+            for _ in 0..<5 { try await nester.sendText(nested) }
+            for _ in 0..<5 {
+                #expect(try await nester.next(type: "error")["message"] as? String == "Invalid message: expected a JSON object.")
+            }
+            try await talker.send(["type": "text", "content": "still here"])
+            #expect(try await talker.next(type: "text")["content"] as? String == "still here")
+            // Nesting within the bound is read (and the extra field ignored).
+            try await nester.sendText(#"{"type":"text","content":"ok","extra":[[{"a":[1]}]]}"#)
+            #expect(try await nester.next(type: "text")["content"] as? String == "ok")
+        }
+    }
+
     @Test func aClientOverItsMessageRateCloses1008() async throws {
         try await withServer({ $0.socketMessageBurst = 5; $0.socketMessagesPerSecond = 1 }) { _, client in
             let business = try await client.makeBusiness()

@@ -17,4 +17,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: AgentFeedController())
     try app.register(collection: TeamController())
     try app.register(collection: DemoController())
+    try app.register(collection: SpecsController())
 }

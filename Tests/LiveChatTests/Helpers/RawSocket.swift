@@ -29,13 +29,19 @@ struct RawSocket: Sendable {
         return socket
     }
 
-    /// One masked frame (text by default).
-    func send(_ payload: [UInt8], opcode: UInt8 = 0x1) async throws {
-        var frame: [UInt8] = [0x80 | opcode]
+    /// One frame (text by default), masked as a client's must be unless `masked` is false, with
+    /// the RSV bits `rsv` (0 to 7) set.
+    func send(_ payload: [UInt8], opcode: UInt8 = 0x1, masked: Bool = true, rsv: UInt8 = 0) async throws {
+        var frame: [UInt8] = [0x80 | rsv << 4 | opcode]
+        let maskBit: UInt8 = masked ? 0x80 : 0
         if payload.count < 126 {
-            frame.append(0x80 | UInt8(payload.count))
+            frame.append(maskBit | UInt8(payload.count))
         } else {
-            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+            frame += [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        }
+        guard masked else {
+            try await channel.writeAndFlush(ByteBuffer(bytes: frame + payload)).get()
+            return
         }
         let mask: [UInt8] = [1, 2, 3, 4]
         frame += mask

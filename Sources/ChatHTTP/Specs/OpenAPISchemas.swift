@@ -1,0 +1,129 @@
+import OpenAPIKit
+
+/// The JSON schemas of what the HTTP API answers (docs/API.md gives each field's meaning).
+enum OpenAPISchemas {
+    static let id = JSONSchema.string(format: .uuid)
+    static let optionalID = JSONSchema.string(format: .uuid, nullable: true)
+    static let time = JSONSchema.string(format: .dateTime)
+
+    /// `{"message": ..., "errors": {"<field>": ["..."]}}`.
+    static let error = JSONSchema.object(
+        title: "Error",
+        properties: [
+            "message": .string,
+            "errors": .object(required: false, additionalProperties: .b(.array(items: .string))),
+        ])
+
+    /// The seed's success envelope around `data`.
+    static func envelope(_ data: JSONSchema) -> JSONSchema {
+        .object(properties: ["message": .string, "data": data])
+    }
+
+    static let startedSession = JSONSchema.object(properties: [
+        "session_id": id, "active": .boolean, "visitor_id": id, "token": .string, "business": id,
+        "department": optionalID, "started_at": time,
+    ])
+
+    static let message = JSONSchema.object(properties: [
+        "id": id, "session_id": id, "seq": .integer, "type": .string(allowedValues: "text", "file"),
+        "content": .string(nullable: true), "file": .string(nullable: true), "file_name": .string(nullable: true),
+        "is_audio": .boolean, "sender_id": id, "sender_type": .string(allowedValues: "visitor", "agent"),
+        "client_id": .string(required: false, nullable: true), "timestamp": time,
+    ])
+
+    static let attachment = JSONSchema.object(properties: [
+        "id": id, "file": .string, "file_name": .string, "content_type": .string, "size": .integer,
+        "message": optionalID, "uploaded_by_end_user": optionalID, "uploaded_by_agent": optionalID, "timestamp": time,
+    ])
+
+    static let timeline = JSONSchema.array(items: .object(properties: [
+        "type": .string(allowedValues: "message", "attachment"),
+        "data": .object,
+    ]))
+
+    static let endedSession = JSONSchema.object(properties: ["session_id": id, "active": .boolean, "ended_at": time])
+
+    static let sessionSummary = JSONSchema.object(properties: [
+        "session_id": id, "id": id, "business": id, "active": .boolean, "started_at": time, "ended_at": .string(format: .dateTime, nullable: true),
+        "visitor": .object(properties: ["id": id, "external_customer_id": .string(nullable: true)]),
+        "department": .object(nullable: true, properties: ["id": id, "name": .string]),
+        "assigned_agent": .object(nullable: true, properties: ["id": id, "name": .string, "online": .boolean]),
+        "last_message": .object(nullable: true),
+        "unread_count": .integer,
+    ])
+
+    static let inboxPage = JSONSchema.object(properties: [
+        "message": .string, "data": .array(items: sessionSummary), "next_cursor": .string(nullable: true),
+    ])
+
+    static let teamAgent = JSONSchema.object(properties: [
+        "id": id, "name": .string, "email": .string(nullable: true), "department": optionalID, "online": .boolean,
+    ])
+
+    static let department = JSONSchema.object(properties: ["id": id, "name": .string])
+
+    static let adminDepartment = JSONSchema.object(properties: ["id": id, "business": id, "name": .string, "created_at": time])
+
+    static let business = JSONSchema.object(properties: [
+        "id": id, "name": .string, "identity_secret": .string(required: false, nullable: true), "allowed_origins": .array(items: .string),
+        "allow_unverified_customer_ids": .boolean, "auto_assign": .boolean, "created_at": time,
+    ])
+
+    static let agent = JSONSchema.object(properties: [
+        "id": id, "business": id, "email": .string(nullable: true), "name": .string, "department": optionalID, "active": .boolean,
+        "created_at": time,
+    ])
+
+    static let key = JSONSchema.object(properties: [
+        "kid": .string, "business": id, "algorithm": .string(allowedValues: "HS256", "RS256", "ES256"),
+        "secret": .string(required: false, nullable: true), "created_at": time,
+    ])
+
+    static let login = JSONSchema.object(properties: [
+        "token": .string,
+        "agent": .object(properties: ["id": id, "name": .string, "email": .string(nullable: true), "business": id, "department": optionalID]),
+    ])
+
+    static let health = JSONSchema.object(properties: [
+        "status": .string(allowedValues: "ok", "unavailable"), "database": .string(allowedValues: "ok", "unreachable", "failing"),
+        "bus": .string(required: false, allowedValues: "listening", "reconnecting"), "connections": .integer,
+    ])
+
+    static let demo = JSONSchema.object(properties: ["business": id, "department": optionalID])
+
+    // Request bodies.
+
+    static let startSessionBody = JSONSchema.object(properties: [
+        "business": id, "department": .string(format: .uuid, required: false, nullable: true),
+        "external_customer_id": .string(required: false, nullable: true, minLength: 1, maxLength: 255),
+        "customer_token": .string(required: false, nullable: true, maxLength: 8192),
+    ])
+
+    static let uploadBody = JSONSchema.object(properties: [
+        "file": .string(contentEncoding: .binary),
+        "message": .string(required: false), "session_id": .string(format: .uuid, required: false),
+        "uploaded_by_end_user": .string(format: .uuid, required: false), "uploaded_by_agent": .string(format: .uuid, required: false),
+    ])
+
+    static let loginBody = JSONSchema.object(properties: ["email": .string(maxLength: 255), "password": .string(maxLength: 72)])
+
+    static let assignBody = JSONSchema.object(properties: ["agent_id": .string(format: .uuid, required: false, nullable: true)])
+
+    static let transferBody = JSONSchema.object(properties: ["department": id])
+
+    static let businessBody = JSONSchema.object(properties: [
+        "name": .string(maxLength: 255), "allowed_origins": .array(required: false, items: .string(format: .uri)),
+        "allow_unverified_customer_ids": .boolean(required: false), "auto_assign": .boolean(required: false),
+    ])
+
+    static let departmentBody = JSONSchema.object(properties: ["name": .string(maxLength: 255)])
+
+    static let agentBody = JSONSchema.object(properties: [
+        "email": .string(format: .email, maxLength: 255), "password": .string(minLength: 8, maxLength: 72), "name": .string(maxLength: 255),
+        "department": .string(format: .uuid, required: false, nullable: true),
+    ])
+
+    static let agentUpdateBody = JSONSchema.object(properties: ["active": .boolean])
+
+    static let keyBody = JSONSchema.object(properties: ["jwk": .object(required: false, nullable: true)])
+}
