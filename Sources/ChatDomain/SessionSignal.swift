@@ -18,6 +18,23 @@ package enum SessionSignal {
         }
     }
 
+    /// Which of a sender's typing frames are relayed: a change of state at once, the same state
+    /// again at most once per `interval` (clients repeat `typing` while the person types; each
+    /// relayed frame goes to every other socket of the session, so an unthrottled sender is an
+    /// amplifier).
+    package struct TypingGate: Sendable {
+        package static let interval: Duration = .seconds(1)
+        private var last: (isTyping: Bool, at: ContinuousClock.Instant)?
+
+        package init() {}
+
+        package mutating func admit(_ isTyping: Bool, at now: ContinuousClock.Instant) -> Bool {
+            if let last, last.isTyping == isTyping, now - last.at < Self.interval { return false }
+            last = (isTyping, now)
+            return true
+        }
+    }
+
     package struct Read: Encodable, Sendable {
         let type = "read"
         let session_id: String

@@ -19,6 +19,8 @@ final class ChatFrameHandler: ChannelInboundHandler {
     private let onText: (String) -> Void
     private let onClosed: () -> Void
     private var assembling: ByteBuffer?
+    /// Pongs written since the last flush (they go out at the end of the read).
+    private var pongsToFlush = false
     private var limiter: RateLimiter
     private let heartbeat: TimeAmount
     private var lastHeard = NIODeadline.now()
@@ -74,8 +76,10 @@ final class ChatFrameHandler: ChannelInboundHandler {
             connection.peerClosed(code: Self.answer(toClose: &payload))
         case .ping:
             guard !connection.isClosing, withinRate() else { return }
-            // Through the socket's bounded queue, like every other frame it sends.
-            connection.write(frame.unmaskedData, opcode: .pong, flush: true)
+            // Through the socket's bounded queue, like every other frame it sends; flushed once
+            // per read (a client sending many pings costs one write, not one per pong).
+            connection.write(frame.unmaskedData, opcode: .pong, flush: false)
+            pongsToFlush = true
         case .pong:
             _ = withinRate()
         case .text where assembling == nil:
@@ -154,6 +158,14 @@ final class ChatFrameHandler: ChannelInboundHandler {
         } else {
             context.close(promise: nil)
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if pongsToFlush {
+            pongsToFlush = false
+            connection.channel.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -21,6 +21,7 @@ struct ConnectionLoop: Sendable {
     private let work: SerialWork
     /// Frames handed to the serial work and not yet handled.
     private let waiting = NIOLockedValueBox(0)
+    private let typing = NIOLockedValueBox(SessionSignal.TypingGate())
 
     init(connection: SocketConnection, session: ChatSession, realtime: Realtime, logger: Logger) {
         self.connection = connection
@@ -39,16 +40,19 @@ struct ConnectionLoop: Sendable {
     /// Called on the event loop for every text frame: a valid text message goes straight to the
     /// writer when no earlier frame of this socket is still waiting (so their order holds);
     /// anything else (files, receipts, refusals, or a frame behind others) waits its turn.
+    /// A typing frame the gate holds back (the same state again within a second) is dropped here.
     @Sendable
     func receive(_ text: String) {
-        if waiting.withLockedValue({ $0 }) == 0, case .success(.text(let content, let clientID)) = InboundFrame.parse(text.utf8),
+        let frame = InboundFrame.parse(text.utf8)
+        if waiting.withLockedValue({ $0 }) == 0, case .success(.text(let content, let clientID)) = frame,
            case .success(let message) = MessageFlow.text(content, clientID: clientID, by: author, limit: maxText) {
             log.append(message)
             return
         }
+        if case .success(.typing(let isTyping)) = frame, !typing.withLockedValue({ $0.admit(isTyping, at: .now) }) { return }
         waiting.withLockedValue { $0 += 1 }
         work.submit { [self] in
-            await handle(text)
+            await handle(frame)
             waiting.withLockedValue { $0 -= 1 }
         }
     }
@@ -106,8 +110,8 @@ struct ConnectionLoop: Sendable {
         }
     }
 
-    private func handle(_ text: String) async {
-        switch InboundFrame.parse(text.utf8) {
+    private func handle(_ frame: Result<InboundFrame, InboundFrame.Refusal>) async {
+        switch frame {
         case .failure(let refusal):
             connection.sendError(refusal.message)
         case .success(.text(let content, let clientID)):

@@ -30,6 +30,8 @@ final class Bench {
         var historyMismatches = 0
         var serverCPUSeconds: Double?
         var serverCPUMicrosPerMessage: Double?
+        /// The benchmark's own CPU seconds over the run (it shares the machine with the server).
+        var benchCPUSeconds: Double?
         var held: Bool { lostAtAgents == 0 && lostAtVisitors == 0 && agents.duplicates == 0 && agents.outOfOrder == 0 && historyMismatches == 0 }
     }
 
@@ -38,6 +40,15 @@ final class Bench {
         var runs: [LoadRun] = []
         var maxRate: Double?
         var reconnect: ReconnectStorm?
+        var flood: FloodRun?
+    }
+
+    /// The same load without and then beside a flood.
+    struct FloodRun: Codable {
+        var flood = Flood.Summary()
+        var quiet = LoadRun()
+        var flooded = LoadRun()
+        var p99DeltaMillis: Double { flooded.agents.p99Millis - quiet.agents.p99Millis }
     }
 
     let options: BenchOptions
@@ -50,6 +61,7 @@ final class Bench {
     var agentSockets: [BenchSocket] = []
     var expectedPerSession: [Int] = []
     var agentToken = ""
+    var business = ""
     var results = Results()
     let agentTracker: DeliveryTracker
     let visitorTracker: DeliveryTracker
@@ -77,6 +89,7 @@ final class Bench {
         } else {
             _ = try await load(rate: options.rate)
         }
+        if options.flood > 0, let quiet = results.runs.last { results.flood = try await floodRun(after: quiet) }
         if options.reconnect { results.reconnect = try await reconnectStorm() }
         await withTaskGroup(of: Void.self) { group in
             for socket in visitors + agentSockets { group.addTask { await socket.close() } }
@@ -86,7 +99,8 @@ final class Bench {
     }
 
     private func setUp() async throws {
-        let business = try await visitorsAPI.createBusiness()
+        business = try await visitorsAPI.createBusiness()
+        let business = self.business
         agentToken = Tokens.mint(secret: options.secret, role: "agent", business: business)
         log("business \(business): starting \(options.sessions) sessions")
         let api = visitorsAPI
@@ -145,6 +159,7 @@ final class Bench {
         let total = max(1, Int(rate * options.duration))
         let interval = 1e9 / rate
         let cpuBefore = probe?.cpuSeconds()
+        let ownBefore = ServerProbe(pid: getpid()).cpuSeconds()
         log(String(format: "load: %.0f msg/s for %.0f s (%d messages)", rate, options.duration, total))
         let start = DispatchTime.now().uptimeNanoseconds + 50_000_000
         var next = 0
@@ -166,7 +181,9 @@ final class Bench {
             try await Task.sleep(for: .milliseconds(20))
         }
         let cpuAfter = probe?.cpuSeconds()
+        let ownAfter = ServerProbe(pid: getpid()).cpuSeconds()
         var run = LoadRun()
+        if let ownBefore, let ownAfter { run.benchCPUSeconds = ownAfter - ownBefore }
         run.targetRate = rate
         run.sent = total
         run.achievedSendRate = Double(total) / sendSeconds
@@ -191,6 +208,28 @@ final class Bench {
         results.runs.append(run)
         log(String(format: "  p99 %.2f ms, lost %d/%d, cpu %.1f µs/msg", run.agents.p99Millis, run.lostAtAgents, run.lostAtVisitors,
                    run.serverCPUMicrosPerMessage ?? -1))
+        return run
+    }
+
+    /// The load again, beside `options.flood` sockets that flood and never read (on sessions of
+    /// their own, from a client event loop of their own).
+    private func floodRun(after quiet: LoadRun) async throws -> FloodRun {
+        let api = visitorsAPI, business = self.business
+        let sessions = max(1, (options.flood + 19) / 20)
+        let floodChats = try await inParallel(sessions, width: 16) { _ in try await api.startChat(business: business) }
+        let floodGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let flood = Flood(base: options.url, chats: floodChats, sockets: options.flood, perSocketRate: options.floodRate, group: floodGroup)
+        try await flood.openAll()
+        log(String(format: "flood: %d sockets on %d sessions, %.0f frames/s each, never reading", options.flood, sessions, options.floodRate))
+        let flooding = Task { try await flood.flood() }
+        try await Task.sleep(for: .seconds(2))  // until the flooders' queues are full and the server closes them
+        let flooded = try await load(rate: options.rate)
+        flood.stop()
+        try await flooding.value
+        try? await floodGroup.shutdownGracefully()
+        let run = FloodRun(flood: flood.summary, quiet: quiet, flooded: flooded)
+        log(String(format: "  p99 %.2f ms quiet, %.2f ms flooded (%+.2f ms); %d flood frames, %d flooding sockets closed by the server",
+                   quiet.agents.p99Millis, flooded.agents.p99Millis, run.p99DeltaMillis, run.flood.framesSent, run.flood.closedByServer))
         return run
     }
 

@@ -19,6 +19,9 @@ struct BenchOptions {
     var json: String?
     /// After the load: every visitor drops its socket at once and comes back with `last_seq`.
     var reconnect = false
+    /// After the load: this many flooding sockets that never read, and the load again beside them.
+    var flood = 0
+    var floodRate = 50.0
 
     static let usage = """
         usage: LiveChatBench --url URL --secret SECRET [options]
@@ -37,6 +40,10 @@ struct BenchOptions {
                                  write one message to each session, and every visitor comes back (to
                                  --agent-url: the node that survived) with last_seq, which must bring it
                                  that message, once
+          --flood N              then N sockets (20 per session, sessions of their own) that send pings with
+                                 125-byte payloads and typing frames and never read, reopened when the
+                                 server closes them; the load runs again beside them
+          --flood-rate R         frames per second per flooding socket (default 50)
           --json FILE            also write the results as JSON
         """
 
@@ -66,6 +73,8 @@ struct BenchOptions {
             case "--max-rate": options.maxRate = try number(argument)
             case "--connect-concurrency": options.connectConcurrency = Int(try number(argument))
             case "--reconnect": options.reconnect = true
+            case "--flood": options.flood = Int(try number(argument))
+            case "--flood-rate": options.floodRate = try number(argument)
             case "--json": options.json = try value(argument)
             case "--help", "-h": throw BenchError(usage)
             default: throw BenchError("unknown option \(argument)\n\(usage)")

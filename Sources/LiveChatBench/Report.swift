@@ -32,6 +32,17 @@ enum Report {
             lines.append(results.maxRate.map { String(format: "maximum rate held (p99 ≤ %.0f ms, nothing lost): %.0f msg/s", options.maxP99Millis, $0) }
                          ?? "maximum rate: even the first step did not hold")
         }
+        if let flood = results.flood {
+            lines.append("")
+            lines.append(String(format: "flood (%d sockets that never read, %.0f frames/s each: pings of 125 B and typing)", flood.flood.sockets, flood.flood.perSocketRate))
+            lines.append(String(format: "  others' p50 / p99       %.2f / %.2f ms quiet, %.2f / %.2f ms flooded (p99 %+.2f ms)",
+                                flood.quiet.agents.p50Millis, flood.quiet.agents.p99Millis, flood.flooded.agents.p50Millis,
+                                flood.flooded.agents.p99Millis, flood.p99DeltaMillis))
+            lines.append(String(format: "  flood frames sent       %d; flooding sockets closed by the server %d", flood.flood.framesSent, flood.flood.closedByServer))
+            func cpu(_ seconds: Double?) -> String { seconds.map { String(format: "%.2f s", $0) } ?? "-" }
+            lines.append("  CPU over the load run   server \(cpu(flood.quiet.serverCPUSeconds)) quiet, \(cpu(flood.flooded.serverCPUSeconds)) flooded; "
+                         + "benchmark \(cpu(flood.quiet.benchCPUSeconds)) quiet, \(cpu(flood.flooded.benchCPUSeconds)) flooded")
+        }
         if let storm = results.reconnect {
             lines.append("")
             lines.append("reconnect storm (every visitor back at once with last_seq, to \(options.agentURL ?? options.url))")

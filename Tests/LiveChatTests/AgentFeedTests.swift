@@ -165,6 +165,33 @@ struct SessionSignalTests {
         }
     }
 
+    /// A flood of typing frames is not amplified: the same state again within a second is not
+    /// relayed, a change is relayed at once.
+    @Test func repeatedTypingIsRelayedAtMostOnceASecondAndAChangeAtOnce() async throws {
+        try await withServer { _, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let visitor = try await client.joined(chat)
+            let agent = try await client.joined(chat, token: try await client.agentToken(business.id))
+            let started = ContinuousClock.now
+            for _ in 0..<50 { try await visitor.send(["type": "typing", "is_typing": true]) }
+            try await visitor.send(["type": "typing", "is_typing": false])
+            try await visitor.send(["type": "typing", "is_typing": false])
+            try await visitor.send(["type": "text", "content": "barrier"])
+            _ = try await agent.next(type: "text")  // relayed before this: every typing frame sent before it
+            let relayed = agent.received.filter { $0["type"] as? String == "typing" }.compactMap { $0["is_typing"] as? Bool }
+            // Within the first second one of each state; a slow machine may have let one more through.
+            if ContinuousClock.now - started < .seconds(1) { #expect(relayed == [true, false]) }
+            #expect(relayed.count <= 4 && relayed.first == true && relayed.last == false, "\(relayed)")
+            // A second later the same state is relayed again.
+            try await Task.sleep(for: .milliseconds(1100))
+            try await visitor.send(["type": "typing", "is_typing": false])
+            let again = try await agent.next(type: "typing")  // the frames before the barrier were read already
+            #expect(again["is_typing"] as? Bool == false)
+            await visitor.close(); await agent.close()
+        }
+    }
+
     @Test func readReceiptsAreStoredRelayedAndOnlyMoveForward() async throws {
         try await withServer { _, client in
             let business = try await client.makeBusiness()

@@ -133,10 +133,10 @@ extension APIEndpoint {
         APIEndpoint(method: .get, path: "/asyncapi.json", summary: "The sockets' AsyncAPI 3 document", caller: .anyone,
                     success: [.json(200, "AsyncAPI 3.0", .object)], errors: [], tag: "Operations"),
         APIEndpoint(method: .get, path: "/ws/visitor-chat/", summary: "The chat socket (WebSocket upgrade; see /asyncapi.json)", caller: .visitorOrAgent,
-                    query: [("session_id", .string(required: false)), ("last_seq", .integer(required: false))],
+                    query: [("session_id", .string(required: false)), ("last_seq", .integer(required: false, minimum: (0, exclusive: false)))],
                     success: [.other(101, "Switching to the WebSocket protocol", nil)], errors: [403, 426, 429], tag: "Sockets"),
         APIEndpoint(method: .get, path: "/ws/agent/", summary: "The agent feed (WebSocket upgrade; see /asyncapi.json)", caller: .agent,
-                    query: [("cursor", .integer(required: false))],
+                    query: [("cursor", .integer(required: false, minimum: (0, exclusive: false)))],
                     success: [.other(101, "Switching to the WebSocket protocol", nil)], errors: [426, 429], tag: "Sockets"),
     ]
 }

@@ -79,6 +79,7 @@ struct AsyncAPIDocument: Encodable {
             operations: [
                 "sendToChat": operation("send", "chat", "What a visitor or an agent sends on the chat socket", chat, sent: true),
                 "receiveFromChat": operation("receive", "chat", "What the chat socket delivers", chat, sent: false),
+                "sendToFeed": operation("send", "feed", "The feed is read-only: what a client sends is refused", feed, sent: true),
                 "receiveFromFeed": operation("receive", "feed", "What the agent feed delivers", feed, sent: false),
             ])
     }
@@ -127,7 +128,7 @@ struct AsyncAPIDocument: Encodable {
                                 payload: frame("read", ["message_id": id])),
             "connectionEstablished": Message(name: "connection_established", summary: "The first frame of an accepted socket",
                                              payload: frame("connection_established", ["session_id": id])),
-            "message": Message(name: "text or file", summary: "A stored message, to every socket of the session in seq order (the sender's copy is its acknowledgement)",
+            "message": Message(name: "message", summary: "A stored message (type text or file), to every socket of the session in seq order (the sender's copy is its acknowledgement)",
                                payload: OpenAPISchemas.message),
             "typing": Message(name: "typing", summary: "Another socket of the session is typing",
                               payload: frame("typing", ["session_id": id, "sender_id": id, "sender_type": .string(allowedValues: "visitor", "agent"), "is_typing": .boolean])),
