@@ -50,6 +50,19 @@ package struct SessionSummary: Encodable, Sendable {
     }
 }
 
+extension SessionSummary {
+    /// A session just created: no agent, no message, nothing unread; nothing to read back.
+    init(new session: ChatSession, visitor: Visitor, department: Department?) {
+        let id = session.id.lowercasedText
+        self.init(
+            session_id: id, id: id, business: session.businessID.lowercasedText, active: true,
+            started_at: WireTime.iso(session.startedAt), ended_at: nil,
+            visitor: .init(id: visitor.id.lowercasedText, external_customer_id: visitor.externalCustomerID),
+            department: department.map { .init(id: $0.id.lowercasedText, name: $0.name) },
+            assigned_agent: nil, last_message: nil, unread_count: 0)
+    }
+}
+
 extension Chat {
     /// The summaries of `sessions` as `reader` (an agent, or nil) sees them.
     package func summaries(of sessions: [ChatSession], reader: UUID?) async throws -> [SessionSummary] {

@@ -35,21 +35,27 @@ extension Chat {
     package func startSession(_ request: StartRequest) async throws -> Started {
         guard let business = try await store.business(request.business) else { throw ChatError.businessNotFound }
         try OriginPolicy.check(request.origin, allowed: business.allowedOrigins)
-        if let department = request.department {
-            guard let found = try await store.department(department), found.businessID == request.business else {
+        var department: Department?
+        if let id = request.department {
+            guard let found = try await store.department(id), found.businessID == request.business else {
                 throw ChatError.departmentNotFound
             }
+            department = found
         }
-        let visitor = try await resolveVisitor(request, business: business)
-        let (session, created) = try await activeSession(of: visitor, in: business, department: request.department)
-        let token = try await tokens.mint(role: .visitor, subject: visitor, business: business.id, lifetime: settings.visitorTokenLifetime)
-        if created { try await announceStart(session, autoAssign: business.autoAssign) }
-        return Started(session: session, visitor: visitor, created: created, token: token)
+        let (visitor, isNew) = try await resolveVisitor(request, business: business)
+        let (session, created) = try await activeSession(of: visitor.id, isNew: isNew, in: business, department: request.department)
+        let token = try await tokens.mint(role: .visitor, subject: visitor.id, business: business.id, lifetime: settings.visitorTokenLifetime)
+        if created {
+            try await announceStart(SessionSummary(new: session, visitor: visitor, department: department), of: session,
+                                    autoAssign: business.autoAssign)
+        }
+        return Started(session: session, visitor: visitor.id, created: created, token: token)
     }
 
     /// The visitor's active session, or a new one (true); two starts at once find the same session.
-    private func activeSession(of visitor: UUID, in business: Business, department: UUID?) async throws -> (ChatSession, Bool) {
-        if let existing = try await store.activeSession(visitor: visitor, business: business.id) { return (existing, false) }
+    /// A visitor created by this request has none yet.
+    private func activeSession(of visitor: UUID, isNew: Bool, in business: Business, department: UUID?) async throws -> (ChatSession, Bool) {
+        if !isNew, let existing = try await store.activeSession(visitor: visitor, business: business.id) { return (existing, false) }
         let session = ChatSession(businessID: business.id, departmentID: department, visitorID: visitor)
         do {
             try await store.insert(session)
@@ -65,10 +71,11 @@ extension Chat {
     /// business allows it) the bare `external_customer_id`, else a new guest. A visitor token
     /// beside an `external_customer_id` that is not its visitor's is no proof of that customer:
     /// without a `customer_token` (or a business allowing unverified ids) it is refused.
-    private func resolveVisitor(_ request: StartRequest, business: Business) async throws -> UUID {
+    /// The visitor, and whether this request created it.
+    private func resolveVisitor(_ request: StartRequest, business: Business) async throws -> (Visitor, Bool) {
         if case .visitor(let id, let businessID)? = request.caller, businessID == request.business,
            let visitor = try await store.visitor(id), visitor.businessID == businessID {
-            guard let given = request.externalCustomerID, given != visitor.externalCustomerID else { return id }
+            guard let given = request.externalCustomerID, given != visitor.externalCustomerID else { return (visitor, false) }
             guard request.customerToken != nil || business.allowUnverifiedCustomerIDs else { throw ChatError.customerIDUnproven }
         }
         if let customerToken = request.customerToken {
@@ -85,18 +92,18 @@ extension Chat {
         }
         let guest = Visitor(businessID: request.business, externalCustomerID: nil)
         try await store.insert(guest)
-        return guest.id
+        return (guest, true)
     }
 
-    private func customer(_ external: String, of business: UUID) async throws -> UUID {
-        if let visitor = try await store.visitor(business: business, externalCustomerID: external) { return visitor.id }
+    private func customer(_ external: String, of business: UUID) async throws -> (Visitor, Bool) {
+        if let visitor = try await store.visitor(business: business, externalCustomerID: external) { return (visitor, false) }
         let visitor = Visitor(businessID: business, externalCustomerID: external)
         do {
             try await store.insert(visitor)
-            return visitor.id
+            return (visitor, true)
         } catch {
             guard let existing = try await store.visitor(business: business, externalCustomerID: external) else { throw error }
-            return existing.id
+            return (existing, false)
         }
     }
 
@@ -107,8 +114,7 @@ extension Chat {
     }
 
     /// Tells the business feed, and deals the chat to an online agent when the business wants it.
-    private func announceStart(_ session: ChatSession, autoAssign dealt: Bool) async throws {
-        let summary = try await summaries(of: [session], reader: nil)[0]
+    private func announceStart(_ summary: SessionSummary, of session: ChatSession, autoAssign dealt: Bool) async throws {
         try await log.publish(FeedDraft(
             business: session.businessID, type: "session_started",
             body: SessionStartedEvent(session_id: summary.session_id, session: summary)))

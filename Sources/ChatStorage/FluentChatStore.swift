@@ -7,6 +7,7 @@ import SQLKit
 /// the message writer. Sessions, history and the feed are in `FluentChatStore+*.swift`.
 package struct FluentChatStore: ChatStore {
     let db: any Database
+    private let known = KnownRecords()
 
     package init(db: any Database) {
         self.db = db
@@ -27,7 +28,7 @@ package struct FluentChatStore: ChatStore {
     }
 
     package func business(_ id: UUID) async throws -> Business? {
-        try await BusinessModel.find(id, on: db)?.record
+        try await known.business(id) { try await BusinessModel.find(id, on: db)?.record }
     }
 
     package func business(named name: String) async throws -> Business? {
@@ -43,7 +44,7 @@ package struct FluentChatStore: ChatStore {
     }
 
     package func department(_ id: UUID) async throws -> Department? {
-        try await DepartmentModel.find(id, on: db)?.record
+        try await known.department(id) { try await DepartmentModel.find(id, on: db)?.record }
     }
 
     package func departments(of business: UUID) async throws -> [Department] {

@@ -8,6 +8,10 @@ import NIOPosix
 final class Bench {
     struct Capacity: Codable {
         var sessions = 0
+        /// `POST /chat/start-session/` for every session, 64 at once.
+        var startSessionsPerSecond = 0.0
+        var startSessionP50Millis = 0.0
+        var startSessionP99Millis = 0.0
         var connections = 0
         var connectSeconds = 0.0
         var connectionsPerSecond = 0.0
@@ -104,7 +108,19 @@ final class Bench {
         agentToken = Tokens.mint(secret: options.secret, role: "agent", business: business)
         log("business \(business): starting \(options.sessions) sessions")
         let api = visitorsAPI
-        chats = try await inParallel(options.sessions, width: 64) { _ in try await api.startChat(business: business) }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let timed = try await inParallel(options.sessions, width: 64) { _ -> (BenchAPI.Chat, UInt64) in
+            let sent = DispatchTime.now().uptimeNanoseconds
+            let chat = try await api.startChat(business: business)
+            return (chat, DispatchTime.now().uptimeNanoseconds - sent)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        var latencies = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        for (_, nanos) in timed { latencies.record(nanos) }
+        chats = timed.map(\.0)
+        results.capacity.startSessionsPerSecond = Double(timed.count) / seconds
+        results.capacity.startSessionP50Millis = Double(latencies.valueAtPercentile(50)) / 1e6
+        results.capacity.startSessionP99Millis = Double(latencies.valueAtPercentile(99)) / 1e6
         expectedPerSession = Array(repeating: 0, count: chats.count)
     }
 

@@ -8,6 +8,8 @@ enum Report {
         lines.append("livechat benchmark — visitors on \(options.url), agents on \(options.agentURL ?? options.url)")
         lines.append("")
         lines.append("idle capacity")
+        lines.append(String(format: "  start-session           %.0f per second (64 at once; p50 / p99 %.2f / %.2f ms)",
+                            c.startSessionsPerSecond, c.startSessionP50Millis, c.startSessionP99Millis))
         lines.append(String(format: "  sockets                 %d (%d sessions × visitor + agent)", c.connections, c.sessions))
         lines.append(String(format: "  connections per second  %.0f", c.connectionsPerSecond))
         lines.append(String(format: "  handshake p50 / p99     %.2f / %.2f ms", c.handshakeP50Millis, c.handshakeP99Millis))
