@@ -27,7 +27,7 @@ package struct AgentFeedController: RouteCollection {
         guard req.isWebSocketUpgrade else { throw SocketEndpointError.upgradeRequired }
         let credentials = req.socketCredentials
         let agent = await req.chat.admitFeedSocket(token: credentials.token)
-        let cursor = req.query[String.self, at: "cursor"].flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
+        let cursor = req.queryValue("cursor").flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
         let realtime = req.realtime
         let logger = req.logger
         let address = req.clientAddress

@@ -17,8 +17,8 @@ package struct VisitorSocketController: RouteCollection {
         guard req.isWebSocketUpgrade else { throw SocketEndpointError.upgradeRequired }
         let credentials = req.socketCredentials
         let admission = try await req.chat.admitChatSocket(
-            sessionID: req.query[String.self, at: "session_id"], token: credentials.token,
-            origin: req.headers.first(name: .origin), lastSeq: req.query[String.self, at: "last_seq"])
+            sessionID: req.queryValue("session_id"), token: credentials.token,
+            origin: req.headers.first(name: .origin), lastSeq: req.queryValue("last_seq"))
         let realtime = req.realtime
         let logger = req.logger
         let address = req.clientAddress

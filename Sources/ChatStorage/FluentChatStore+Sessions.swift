@@ -4,12 +4,29 @@ import Foundation
 import SQLKit
 
 extension FluentChatStore {
+    /// SQL rather than `Model.create`: FluentKit lists a model's fields by reflection at each
+    /// create, the largest single cost of start-session when profiled.
     package func insert(_ session: ChatSession) async throws {
-        try await ChatSessionModel(session).create(on: db)
+        try await db.sql().raw("""
+            INSERT INTO chat_sessions (id, business_id, department_id, visitor_id, started_at, ended_at, last_seq, assigned_agent_id)
+            VALUES (\(bind: session.id), \(bind: session.businessID), \(bind: session.departmentID), \(bind: session.visitorID),
+                    \(bind: session.startedAt), \(bind: session.endedAt), 0, \(bind: session.assignedAgentID))
+            """).run()
     }
 
+    /// SQL and column reads rather than `Model.find`: FluentKit reads a model's fields by
+    /// reflection, and every handshake reads its session (profiled).
     package func session(_ id: UUID) async throws -> ChatSession? {
-        try await ChatSessionModel.find(id, on: db)?.record
+        guard let row = try await db.sql().raw("""
+            SELECT id, business_id, department_id, visitor_id, started_at, ended_at, assigned_agent_id
+            FROM chat_sessions WHERE id = \(bind: id)
+            """).first() else { return nil }
+        return ChatSession(
+            id: try row.decode(column: "id", as: UUID.self), businessID: try row.decode(column: "business_id", as: UUID.self),
+            departmentID: try row.decode(column: "department_id", as: UUID?.self),
+            visitorID: try row.decode(column: "visitor_id", as: UUID.self), startedAt: try row.decode(column: "started_at", as: Date.self),
+            endedAt: try row.decode(column: "ended_at", as: Date?.self),
+            assignedAgentID: try row.decode(column: "assigned_agent_id", as: UUID?.self))
     }
 
     package func activeSession(visitor: UUID, business: UUID) async throws -> ChatSession? {

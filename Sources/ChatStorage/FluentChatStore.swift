@@ -85,8 +85,12 @@ package struct FluentChatStore: ChatStore {
 
     // MARK: Visitors
 
+    /// SQL rather than `Model.create` (see `insert(_: ChatSession)`): start-session makes one per guest.
     package func insert(_ visitor: Visitor) async throws {
-        try await VisitorModel(visitor).create(on: db)
+        try await db.sql().raw("""
+            INSERT INTO visitors (id, business_id, external_customer_id, created_at)
+            VALUES (\(bind: visitor.id), \(bind: visitor.businessID), \(bind: visitor.externalCustomerID), \(bind: visitor.createdAt))
+            """).run()
     }
 
     package func visitor(_ id: UUID) async throws -> Visitor? {

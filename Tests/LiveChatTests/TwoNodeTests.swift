@@ -236,6 +236,11 @@ struct TwoNodeTests {
             }
             let seenA = events(feedA)
             let seenB = events(feedB)
+            // Every message was accepted (an error frame here says why a feed lacks one).
+            for visitor in [visitorA, visitorB] {
+                let errors = visitor.received.filter { $0["type"] as? String == "error" }
+                #expect(errors.isEmpty, "\(errors)")
+            }
             for seen in [seenA, seenB] {
                 let cursors = seen.map(\.cursor)
                 // Dense and increasing: no event twice, none skipped, none out of order.
