@@ -101,8 +101,15 @@ struct ConnectionLoop: Sendable {
         let (missed, endedAt, latest) = try await chat.catchUp(of: session, after: lastSeq, latest: realtime.fanout.nodeBus != nil)
         for message in missed { connection.send(connection.channel.allocator.buffer(string: message.json)) }
         // A client's own last_seq counts as sent when the session really has it (several nodes:
-        // its late copies are then dropped); a last_seq past the session's end counts for nothing.
-        let sent = missed.last?.seq ?? lastSeq.map { min($0, latest ?? 0) } ?? 0
+        // its late copies are then dropped); a last_seq past the session's end counts for nothing
+        // (not as `latest`: a message stored during this catch-up is in `latest` and held, and
+        // was never sent to this client).
+        var sent = 0
+        if let last = missed.last?.seq {
+            sent = last
+        } else if let lastSeq, let latest, lastSeq <= latest {
+            sent = lastSeq
+        }
         connection.finishCatchUp(lastSent: sent, latest: latest)
         if let endedAt {
             connection.send(json: ServerFrame.sessionEnded(session, at: endedAt))

@@ -63,9 +63,11 @@ struct SQLiteFaultTests {
             try intruder.execute("BEGIN EXCLUSIVE")
             do {
                 try await visitor.send(["type": "text", "content": "lost while locked", "client_id": "during"])
-                let error = try await visitor.next(type: "error", timeout: 40)
+                // The writer tries the batch, then the message alone, each for the 10-second busy
+                // timeout; a loaded machine took over 40 s in all.
+                let error = try await visitor.next(type: "error", timeout: 120)
                 #expect((error["message"] as? String)?.contains("could not be stored") == true, "\(error)")
-                let health = try await eventually(timeout: 60, { try await client.get("/health") }) { $0.status == 503 }
+                let health = try await eventually(timeout: 120, { try await client.get("/health") }) { $0.status == 503 }
                 #expect(health.data["database"] as? String == "failing")
             } catch {
                 try? intruder.execute("ROLLBACK")
