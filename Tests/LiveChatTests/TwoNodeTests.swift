@@ -218,7 +218,11 @@ struct TwoNodeTests {
                 // once and the other's through the bus.
                 try await (n.isMultiple(of: 2) ? visitorA : visitorB).send(["type": "text", "content": "m\(n)"])
             }
-            // A last event after all of them: a feed in cursor order has everything before it then.
+            // Every message stored (each sender's own copy says so), then a last event after all
+            // of them: a feed in cursor order has everything before it then. (Without the wait,
+            // the marker's start-session could be numbered before the last messages.)
+            _ = try await visitorA.next(type: "text", timeout: 30, where: { $0["content"] as? String == "m\(total - 2)" })
+            _ = try await visitorB.next(type: "text", timeout: 30, where: { $0["content"] as? String == "m\(total - 1)" })
             let marker = try await nodeB.startChat(business)
             for feed in [feedA, feedB] {
                 do {
