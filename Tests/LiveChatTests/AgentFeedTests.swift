@@ -184,9 +184,11 @@ struct SessionSignalTests {
             while relayed.count < 3 || relayed.suffix(2) != [false, true] {
                 relayed.append(try #require(try await agent.next(type: "typing")["is_typing"] as? Bool))
             }
-            // Within a second, one of each change; a slow machine may have let a repeat through.
-            if ContinuousClock.now - started < .seconds(1) { #expect(relayed == [true, false, true]) }
-            #expect(relayed.count <= 6 && relayed.first == true, "\(relayed)")
+            // Within a second, one of each change; on a slow machine one repeat per second more
+            // of each state may pass (50 frames over several seconds).
+            let elapsed = ContinuousClock.now - started
+            if elapsed < .seconds(1) { #expect(relayed == [true, false, true]) }
+            #expect(relayed.count <= 4 + 2 * Int(elapsed.components.seconds) && relayed.first == true, "\(relayed) in \(elapsed)")
             // A second later the same state is relayed again.
             try await Task.sleep(for: .milliseconds(1100))
             try await visitor.send(["type": "typing", "is_typing": true])
