@@ -7,7 +7,8 @@ import SQLKit
 /// the message writer. Sessions, history and the feed are in `FluentChatStore+*.swift`.
 package struct FluentChatStore: ChatStore {
     let db: any Database
-    private let known = KnownRecords()
+    private let businesses = KnownRecords<Business>()
+    private let departments = KnownRecords<Department>()
 
     package init(db: any Database) {
         self.db = db
@@ -28,7 +29,7 @@ package struct FluentChatStore: ChatStore {
     }
 
     package func business(_ id: UUID) async throws -> Business? {
-        try await known.business(id) { try await BusinessModel.find(id, on: db)?.record }
+        try await businesses.record(id) { try await BusinessModel.find(id, on: db)?.record }
     }
 
     package func business(named name: String) async throws -> Business? {
@@ -44,7 +45,7 @@ package struct FluentChatStore: ChatStore {
     }
 
     package func department(_ id: UUID) async throws -> Department? {
-        try await known.department(id) { try await DepartmentModel.find(id, on: db)?.record }
+        try await departments.record(id) { try await DepartmentModel.find(id, on: db)?.record }
     }
 
     package func departments(of business: UUID) async throws -> [Department] {

@@ -2,31 +2,22 @@ import ChatDomain
 import Foundation
 import NIOConcurrencyHelpers
 
-/// Businesses and departments already read, by id. Both are immutable once created (no endpoint
-/// or command changes one), so a copy read once stays true on every node; what is not found is
-/// not remembered (it may be created on another node a moment later). Start-session and every
-/// handshake read the business: this saves a query on each. Bounded: emptied when full.
-final class KnownRecords: Sendable {
-    private static let capacity = 10_000
-    private let businesses = NIOLockedValueBox([UUID: Business]())
-    private let departments = NIOLockedValueBox([UUID: Department]())
+/// Records already read, by id, for records that are immutable once created (businesses and
+/// departments: no endpoint or command changes one), so a copy read once stays true on every
+/// node; what is not found is not remembered (it may be created on another node a moment later).
+/// Start-session and every handshake read the business: this saves a query on each. Bounded:
+/// emptied when full.
+final class KnownRecords<Record: Sendable>: Sendable {
+    private static var capacity: Int { 10_000 }
+    private let records = NIOLockedValueBox([UUID: Record]())
 
-    func business(_ id: UUID, else read: () async throws -> Business?) async rethrows -> Business? {
-        if let known = businesses.withLockedValue({ $0[id] }) { return known }
+    func record(_ id: UUID, else read: () async throws -> Record?) async rethrows -> Record? {
+        if let known = records.withLockedValue({ $0[id] }) { return known }
         guard let found = try await read() else { return nil }
-        businesses.withLockedValue { Self.remember(found, at: id, in: &$0) }
+        records.withLockedValue { records in
+            if records.count >= Self.capacity { records.removeAll(keepingCapacity: true) }
+            records[id] = found
+        }
         return found
-    }
-
-    func department(_ id: UUID, else read: () async throws -> Department?) async rethrows -> Department? {
-        if let known = departments.withLockedValue({ $0[id] }) { return known }
-        guard let found = try await read() else { return nil }
-        departments.withLockedValue { Self.remember(found, at: id, in: &$0) }
-        return found
-    }
-
-    private static func remember<Record>(_ record: Record, at id: UUID, in records: inout [UUID: Record]) {
-        if records.count >= capacity { records.removeAll(keepingCapacity: true) }
-        records[id] = record
     }
 }

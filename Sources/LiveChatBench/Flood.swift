@@ -151,7 +151,8 @@ final class Flood: Sendable {
     private final class UpgradeReader: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
         private let upgraded: EventLoopPromise<Void>
-        private let head = NIOLockedValueBox([UInt8]())
+        /// The response head read so far; nil once it is complete.
+        private let head = NIOLockedValueBox<[UInt8]?>([])
 
         init(upgraded: EventLoopPromise<Void>) {
             self.upgraded = upgraded
@@ -160,13 +161,14 @@ final class Flood: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let bytes = Array(buffer: unwrapInboundIn(data))
             let complete = head.withLockedValue { head -> String? in
-                guard !head.isEmpty || !bytes.isEmpty, head.count < 8192 else { return nil }
-                let wasComplete = head.count >= 4 && head.suffix(4).elementsEqual([13, 10, 13, 10])
-                guard !wasComplete else { return nil }
-                head += bytes
-                guard let end = head.firstRange(of: [13, 10, 13, 10]) else { return nil }
-                head = Array(head[..<end.upperBound])
-                return String(decoding: head, as: UTF8.self)
+                guard var read = head else { return nil }
+                read += bytes
+                guard let end = read.firstRange(of: [13, 10, 13, 10]) else {
+                    head = read
+                    return nil
+                }
+                head = nil
+                return String(decoding: read[..<end.upperBound], as: UTF8.self)
             }
             if let complete {
                 if complete.hasPrefix("HTTP/1.1 101") { upgraded.succeed(()) } else { upgraded.fail(BenchError(String(complete.prefix(80)))) }

@@ -139,8 +139,8 @@ struct AsyncAPIDocument: Encodable {
                                          payload: participant("participant_joined")),
             "participantLeft": Message(name: "participant_left", summary: "A participant closed its last socket on the session",
                                        payload: participant("participant_left")),
-            "sessionAssigned": Message(name: "session_assigned", summary: "The chat was assigned", payload: assigned(cursor: false)),
-            "sessionTransferred": Message(name: "session_transferred", summary: "The chat moved to another department", payload: transferred(cursor: false)),
+            "sessionAssigned": Message(name: "session_assigned", summary: "The chat was assigned", payload: frame("session_assigned", assigned)),
+            "sessionTransferred": Message(name: "session_transferred", summary: "The chat moved to another department", payload: frame("session_transferred", transferred)),
             "sessionEnded": Message(name: "session_ended", summary: "The session ended; close 4006 follows",
                                     payload: frame("session_ended", ["message": .string, "timestamp": time, "session_id": id])),
             "error": Message(name: "error", summary: "A frame that was not accepted (nothing stored); the socket stays open unless a close follows",
@@ -175,8 +175,8 @@ struct AsyncAPIDocument: Encodable {
                                payload: event("message", ["session_id": id, "message": OpenAPISchemas.message])),
             "sessionEnded": Message(name: "session_ended", summary: "A session ended",
                                     payload: event("session_ended", ["session_id": id, "timestamp": time])),
-            "sessionAssigned": Message(name: "session_assigned", summary: "A chat was assigned", payload: assigned(cursor: true)),
-            "sessionTransferred": Message(name: "session_transferred", summary: "A chat was transferred", payload: transferred(cursor: true)),
+            "sessionAssigned": Message(name: "session_assigned", summary: "A chat was assigned", payload: event("session_assigned", assigned)),
+            "sessionTransferred": Message(name: "session_transferred", summary: "A chat was transferred", payload: event("session_transferred", transferred)),
             "agentPresence": Message(name: "agent_presence", summary: "An agent came online or went offline",
                                      payload: event("agent_presence", ["agent_id": id, "online": .boolean, "timestamp": time])),
             "error": Message(name: "error", summary: "A refused client frame, or too many missed events",
@@ -196,21 +196,14 @@ struct AsyncAPIDocument: Encodable {
         frame(type, ["session_id": id, "participant_id": id, "participant_type": .string(allowedValues: "visitor", "agent"), "timestamp": time])
     }
 
-    private static func assigned(cursor: Bool) -> JSONSchema {
-        var properties: Properties = [
-            "session_id": id, "agent_id": OpenAPISchemas.optionalID, "agent_name": .string(nullable: true),
-            "assigned_by": OpenAPISchemas.optionalID, "timestamp": time,
-        ]
-        if cursor { properties["cursor"] = .integer }
-        return frame("session_assigned", properties)
-    }
+    /// An assignment or a transfer, as the session socket sends it (the feed adds `cursor`).
+    private static let assigned: Properties = [
+        "session_id": id, "agent_id": OpenAPISchemas.optionalID, "agent_name": .string(nullable: true),
+        "assigned_by": OpenAPISchemas.optionalID, "timestamp": time,
+    ]
 
-    private static func transferred(cursor: Bool) -> JSONSchema {
-        var properties: Properties = [
-            "session_id": id, "department": id, "department_name": .string, "from_department": OpenAPISchemas.optionalID,
-            "transferred_by": OpenAPISchemas.optionalID, "timestamp": time,
-        ]
-        if cursor { properties["cursor"] = .integer }
-        return frame("session_transferred", properties)
-    }
+    private static let transferred: Properties = [
+        "session_id": id, "department": id, "department_name": .string, "from_department": OpenAPISchemas.optionalID,
+        "transferred_by": OpenAPISchemas.optionalID, "timestamp": time,
+    ]
 }
