@@ -49,6 +49,23 @@ struct SocketHandshakeTests {
         }
     }
 
+    /// The handshake reads its query by hand: percent-encoding is decoded (names and values), a
+    /// bad `last_seq` is ignored, and a `session_id` that decodes to no UUID is 4002.
+    @Test func theQueryIsPercentDecodedAndABadValueIsRefused() async throws {
+        try await withServer { server, client in
+            let business = try await client.makeBusiness()
+            let chat = try await client.startChat(business)
+            let encoded = chat.id.replacingOccurrences(of: "-", with: "%2D")
+            let accepted = try await TestSocket.connect(port: server.port, path: "/ws/visitor-chat/",
+                                                        query: "x=1&session%5Fid=\(encoded)&last_seq=abc", subprotocols: ["Bearer", chat.token])
+            #expect(try await accepted.next(type: "connection_established")["session_id"] as? String == chat.id)
+            await accepted.close()
+            let literal = try await TestSocket.connect(port: server.port, path: "/ws/visitor-chat/",
+                                                       query: "session_id=%25ZZ", subprotocols: ["Bearer", chat.token])
+            #expect(try await literal.closed().code == 4002)
+        }
+    }
+
     @Test func anotherBusinesssSessionCloses4002ForAgentAndVisitor() async throws {
         try await withServer { _, client in
             let mine = try await client.makeBusiness()
