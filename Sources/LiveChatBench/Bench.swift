@@ -7,6 +7,9 @@ import NIOPosix
 /// and an agent to each, then measures idle capacity and latency under an open-loop load.
 final class Bench {
     struct Capacity: Codable {
+        /// The server's resident memory before the benchmark did anything, and its start-up time.
+        var serverRSSAtRestKiB: Int?
+        var serverStartSeconds: Double?
         var sessions = 0
         /// `POST /chat/start-session/` for every session, 64 at once.
         var startSessionsPerSecond = 0.0
@@ -41,6 +44,7 @@ final class Bench {
 
     struct Results: Codable {
         var capacity = Capacity()
+        var reads = Reads()
         var runs: [LoadRun] = []
         var maxRate: Double?
         var reconnect: ReconnectStorm?
@@ -103,9 +107,19 @@ final class Bench {
     }
 
     private func setUp() async throws {
-        business = try await visitorsAPI.createBusiness()
+        results.capacity.serverRSSAtRestKiB = probe?.rssKiB()
+        results.capacity.serverStartSeconds = options.serverStartSeconds
+        let seeded = try options.seeded.map(Seeded.read)
+        if let seeded {
+            business = seeded.business.lowercased()
+            agentToken = Tokens.mint(secret: options.secret, role: "agent", business: business, subject: seeded.agents[0].lowercased())
+        } else {
+            business = try await visitorsAPI.createBusiness()
+            agentToken = Tokens.mint(secret: options.secret, role: "agent", business: business)
+        }
         let business = self.business
-        agentToken = Tokens.mint(secret: options.secret, role: "agent", business: business)
+        log(seeded.map { "reads on the seeded business (\($0.messages) messages in \($0.sessions) sessions)" } ?? "reads")
+        results.reads = try await Reads.measure(api: agentsAPI, token: agentToken, seeded: seeded)
         log("business \(business): starting \(options.sessions) sessions")
         let api = visitorsAPI
         let started = DispatchTime.now().uptimeNanoseconds

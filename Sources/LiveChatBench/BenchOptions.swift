@@ -22,6 +22,10 @@ struct BenchOptions {
     /// After the load: this many flooding sockets that never read, and the load again beside them.
     var flood = 0
     var floodRate = 50.0
+    /// A database seeded by `livechat seed --json FILE`: its business is used, and its long session's history timed.
+    var seeded: String?
+    /// How long the server took from its launch to its first `/health` answer (measured by scripts/bench).
+    var serverStartSeconds: Double?
 
     static let usage = """
         usage: LiveChatBench --url URL --secret SECRET [options]
@@ -44,6 +48,9 @@ struct BenchOptions {
                                  125-byte payloads and typing frames and never read, reopened when the
                                  server closes them; the load runs again beside them
           --flood-rate R         frames per second per flooding socket (default 50)
+          --seeded FILE          use the business seeded by `livechat seed --json FILE` (its inbox and its long
+                                 session's history are timed; its first agent reads them)
+          --server-start-seconds S  the server's start-up time, for the report (scripts/bench measures it)
           --json FILE            also write the results as JSON
         """
 
@@ -75,6 +82,8 @@ struct BenchOptions {
             case "--reconnect": options.reconnect = true
             case "--flood": options.flood = Int(try number(argument))
             case "--flood-rate": options.floodRate = try number(argument)
+            case "--seeded": options.seeded = try value(argument)
+            case "--server-start-seconds": options.serverStartSeconds = try number(argument)
             case "--json": options.json = try value(argument)
             case "--help", "-h": throw BenchError(usage)
             default: throw BenchError("unknown option \(argument)\n\(usage)")

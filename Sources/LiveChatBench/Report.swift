@@ -7,6 +7,16 @@ enum Report {
         let c = results.capacity
         lines.append("livechat benchmark — visitors on \(options.url), agents on \(options.agentURL ?? options.url)")
         lines.append("")
+        if let seconds = c.serverStartSeconds { lines.append(String(format: "server start-up           %.2f s (launch to the first /health answer)", seconds)) }
+        if let rest = c.serverRSSAtRestKiB { lines.append(String(format: "server memory at rest     %d KiB RSS", rest)) }
+        lines.append("")
+        lines.append("reads (one request at a time, as an agent)")
+        for timing in results.reads.timings {
+            let name = timing.name.padding(toLength: 24, withPad: " ", startingAt: 0)
+            lines.append(String(format: "  %@p50 / p99 %.2f / %.2f ms (%d requests, %d items a page)",
+                                name as NSString, timing.p50Millis, timing.p99Millis, timing.requests, timing.items))
+        }
+        lines.append("")
         lines.append("idle capacity")
         lines.append(String(format: "  start-session           %.0f per second (64 at once; p50 / p99 %.2f / %.2f ms)",
                             c.startSessionsPerSecond, c.startSessionP50Millis, c.startSessionP99Millis))

@@ -101,6 +101,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateDepartmentCommand(), as: "create-department")
     app.asyncCommands.use(CreateAgentCommand(), as: "create-agent")
     app.asyncCommands.use(MintTokenCommand(), as: "mint-token")
+    app.asyncCommands.use(SeedCommand(), as: "seed")
 
     if config.demo != .off { app.lifecycle.use(DemoBanner(config: config)) }
 }
