@@ -5,7 +5,7 @@ import SQLKit
 
 extension FluentChatStore {
     package func message(_ id: UUID) async throws -> WireMessage? {
-        try await ChatMessageModel.find(id, on: db)?.record
+        try await db.sql().raw("SELECT \(RecordColumns.message) FROM chat_messages WHERE id = \(bind: id)").first()?.wireMessage()
     }
 
     package func lastSeq(of session: UUID) async throws -> Int {
@@ -13,9 +13,9 @@ extension FluentChatStore {
     }
 
     package func messages(of session: UUID, after seq: Int, limit: Int?) async throws -> [WireMessage] {
-        var query = ChatMessageModel.query(on: db).filter(\.$sessionID == session).filter(\.$seq > seq).sort(\.$seq)
-        if let limit { query = query.limit(limit) }
-        return try await query.all().map(\.record)
+        var query: SQLQueryString = "SELECT \(RecordColumns.message) FROM chat_messages WHERE session_id = \(bind: session) AND seq > \(bind: seq) ORDER BY seq"
+        if let limit { query += " LIMIT \(literal: limit)" }
+        return try await db.sql().raw(query).all().map { try $0.wireMessage() }
     }
 
     package func attachments(of session: UUID, since: Date?, until: Date?) async throws -> [Attachment] {

@@ -17,16 +17,7 @@ extension FluentChatStore {
     /// SQL and column reads rather than `Model.find`: FluentKit reads a model's fields by
     /// reflection, and every handshake reads its session (profiled).
     package func session(_ id: UUID) async throws -> ChatSession? {
-        guard let row = try await db.sql().raw("""
-            SELECT id, business_id, department_id, visitor_id, started_at, ended_at, assigned_agent_id
-            FROM chat_sessions WHERE id = \(bind: id)
-            """).first() else { return nil }
-        return ChatSession(
-            id: try row.decode(column: "id", as: UUID.self), businessID: try row.decode(column: "business_id", as: UUID.self),
-            departmentID: try row.decode(column: "department_id", as: UUID?.self),
-            visitorID: try row.decode(column: "visitor_id", as: UUID.self), startedAt: try row.decode(column: "started_at", as: Date.self),
-            endedAt: try row.decode(column: "ended_at", as: Date?.self),
-            assignedAgentID: try row.decode(column: "assigned_agent_id", as: UUID?.self))
+        try await db.sql().raw("SELECT \(RecordColumns.session) FROM chat_sessions WHERE id = \(bind: id)").first()?.chatSession()
     }
 
     package func activeSession(visitor: UUID, business: UUID) async throws -> ChatSession? {
@@ -63,29 +54,30 @@ extension FluentChatStore {
     }
 
     package func sessions(matching inbox: InboxQuery, limit: Int) async throws -> [ChatSession] {
-        var query = ChatSessionModel.query(on: db).filter(\.$businessID == inbox.business)
+        var query: SQLQueryString = "SELECT \(RecordColumns.session) FROM chat_sessions WHERE business_id = \(bind: inbox.business)"
         switch inbox.active {
-        case true?: query = query.filter(\.$endedAt == nil)
-        case false?: query = query.filter(\.$endedAt != nil)
+        case true?: query += " AND ended_at IS NULL"
+        case false?: query += " AND ended_at IS NOT NULL"
         case nil: break
         }
-        if let department = inbox.department { query = query.filter(\.$departmentID == department) }
+        if let department = inbox.department { query += " AND department_id = \(bind: department)" }
         switch inbox.assigned {
-        case .agent(let agent)?: query = query.filter(\.$assignedAgentID == agent)
-        case .nobody?: query = query.filter(\.$assignedAgentID == nil)
-        case .anybody?: query = query.filter(\.$assignedAgentID != nil)
+        case .agent(let agent)?: query += " AND assigned_agent_id = \(bind: agent)"
+        case .nobody?: query += " AND assigned_agent_id IS NULL"
+        case .anybody?: query += " AND assigned_agent_id IS NOT NULL"
         case nil: break
         }
         if let cursor = inbox.after {
-            query = query.group(.or) { either in
-                either.filter(\.$startedAt < cursor.startedAt)
-                    .group(.and) { $0.filter(\.$startedAt == cursor.startedAt).filter(\.$id < cursor.id) }
-            }
+            query += " AND (started_at < \(bind: cursor.startedAt) OR (started_at = \(bind: cursor.startedAt) AND id < \(bind: cursor.id)))"
         }
-        return try await query.sort(\.$startedAt, .descending).sort(\.$id, .descending).limit(limit).all().map(\.record)
+        query += " ORDER BY started_at DESC, id DESC LIMIT \(literal: limit)"
+        return try await db.sql().raw(query).all().map { try $0.chatSession() }
     }
 
+    /// Three queries for the people and one each for the last messages and the unread counts,
+    /// whatever the page's size (not three per session).
     package func overviews(of sessions: [ChatSession], reader: UUID?) async throws -> [SessionOverview] {
+        guard !sessions.isEmpty else { return [] }
         let visitorIDs = Set(sessions.map(\.visitorID))
         let departmentIDs = Set(sessions.compactMap(\.departmentID))
         let agentIDs = Set(sessions.compactMap(\.assignedAgentID))
@@ -95,25 +87,33 @@ extension FluentChatStore {
             .reduce(into: [UUID: Department]()) { $0[$1.id ?? UUID()] = $1.record }
         let agents = agentIDs.isEmpty ? [:] : try await AgentModel.query(on: db).filter(\.$id ~~ agentIDs).all()
             .reduce(into: [UUID: AgentModel]()) { $0[$1.id ?? UUID()] = $1 }
-        var overviews: [SessionOverview] = []
-        for session in sessions {
-            let last = try await ChatMessageModel.query(on: db).filter(\.$sessionID == session.id).sort(\.$seq, .descending).first()
-            var unread = 0
-            if let reader, last != nil {
-                let marker = try await ReadMarkerModel.query(on: db).filter(\.$sessionID == session.id).filter(\.$readerID == reader).first()
-                unread = try await ChatMessageModel.query(on: db)
-                    .filter(\.$sessionID == session.id)
-                    .filter(\.$seq > (marker?.lastReadSeq ?? 0))
-                    .filter(\.$senderID != reader)
-                    .count()
+        let ids: [any Encodable & Sendable] = sessions.map(\.id)
+        let sql = try db.sql()
+        let lastMessages = try await sql.raw("""
+            SELECT \(RecordColumns.message) FROM chat_messages
+            WHERE (session_id, seq) IN (SELECT session_id, MAX(seq) FROM chat_messages WHERE session_id IN (\(binds: ids)) GROUP BY session_id)
+            """).all().reduce(into: [UUID: WireMessage]()) { last, row in
+                let message = try row.wireMessage()
+                last[message.sessionID] = message
             }
-            overviews.append(SessionOverview(
+        var unread: [UUID: Int] = [:]
+        if let reader {
+            for row in try await sql.raw("""
+                SELECT m.session_id AS session_id, COUNT(*) AS unread FROM chat_messages m
+                LEFT JOIN read_markers r ON r.session_id = m.session_id AND r.reader_id = \(bind: reader)
+                WHERE m.session_id IN (\(binds: ids)) AND m.seq > COALESCE(r.last_read_seq, 0) AND m.sender_id <> \(bind: reader)
+                GROUP BY m.session_id
+                """).all() {
+                unread[try row.decode(column: "session_id", as: UUID.self)] = try row.decode(column: "unread", as: Int.self)
+            }
+        }
+        return sessions.map { session in
+            SessionOverview(
                 externalCustomerID: visitors[session.visitorID]?.externalCustomerID,
                 department: session.departmentID.flatMap { departments[$0] },
                 assignedAgentName: session.assignedAgentID.flatMap { agents[$0]?.name },
-                lastMessage: last?.record,
-                unreadCount: unread))
+                lastMessage: lastMessages[session.id],
+                unreadCount: unread[session.id] ?? 0)
         }
-        return overviews
     }
 }
