@@ -75,7 +75,9 @@ extension FluentChatStore {
     }
 
     /// Three queries for the people and one each for the last messages and the unread counts,
-    /// whatever the page's size (not three per session).
+    /// whatever the page's size (not three per session). The last messages are joined to their
+    /// sessions' maximum rather than selected with a row value `(session_id, seq) IN (…)`: SQLite
+    /// 3.54 plans that as a scan of every message (58 ms on 200,000 of them, against 0.7 ms).
     package func overviews(of sessions: [ChatSession], reader: UUID?) async throws -> [SessionOverview] {
         guard !sessions.isEmpty else { return [] }
         let visitorIDs = Set(sessions.map(\.visitorID))
@@ -90,8 +92,9 @@ extension FluentChatStore {
         let ids: [any Encodable & Sendable] = sessions.map(\.id)
         let sql = try db.sql()
         let lastMessages = try await sql.raw("""
-            SELECT \(RecordColumns.message) FROM chat_messages
-            WHERE (session_id, seq) IN (SELECT session_id, MAX(seq) FROM chat_messages WHERE session_id IN (\(binds: ids)) GROUP BY session_id)
+            SELECT \(RecordColumns.message) FROM
+                (SELECT session_id AS top_session, MAX(seq) AS top_seq FROM chat_messages WHERE session_id IN (\(binds: ids)) GROUP BY session_id) tops
+            JOIN chat_messages ON session_id = top_session AND seq = top_seq
             """).all().reduce(into: [UUID: WireMessage]()) { last, row in
                 let message = try row.wireMessage()
                 last[message.sessionID] = message
