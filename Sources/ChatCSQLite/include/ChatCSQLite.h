@@ -38,7 +38,6 @@ int sqlite_nio_sqlite3_prepare_v3(sqlite3 *db, const char *zSql, int nByte, unsi
 sqlite3_int64 sqlite_nio_sqlite3_last_insert_rowid(sqlite3 *);
 int sqlite_nio_sqlite3_finalize(sqlite3_stmt *pStmt);
 int sqlite_nio_sqlite3_reset(sqlite3_stmt *pStmt);
-int sqlite_nio_sqlite3_clear_bindings(sqlite3_stmt *);
 int sqlite_nio_sqlite3_bind_null(sqlite3_stmt *, int);
 int sqlite_nio_sqlite3_bind_int64(sqlite3_stmt *, int, sqlite3_int64);
 int sqlite_nio_sqlite3_bind_double(sqlite3_stmt *, int, double);

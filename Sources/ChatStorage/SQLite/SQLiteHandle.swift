@@ -93,10 +93,13 @@ final class SQLiteHandle {
 
         private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-        /// Makes the statement ready to run again, with no parameters bound.
+        /// Makes the statement ready to run again. Its parameters keep their values: every caller
+        /// binds all of them (nil as NULL). Not `sqlite3_clear_bindings`: on a statement whose plan
+        /// depends on a parameter (the feed's insert reads `MAX(cursor)` for `?1`) it marks the
+        /// statement expired, and SQLite compiled it again at every message — 12 % of the server's
+        /// CPU at 5,000 msg/s (docs/BENCHMARKS.md).
         func reset() {
             sqlite_nio_sqlite3_reset(pointer)
-            sqlite_nio_sqlite3_clear_bindings(pointer)
         }
 
         /// UUIDs are stored as Fluent's SQLite driver stores them: upper-case text.
