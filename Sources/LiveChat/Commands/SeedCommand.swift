@@ -44,7 +44,9 @@ struct SeedCommand: AsyncCommand {
         let messages = signature.messages ?? 1_000_000
         let sessions = signature.sessions ?? max(1, messages / 10)
         let long = min(signature.long ?? 10_000, messages)
-        guard messages >= 0, sessions >= 1, long >= 0 else { throw ConfigError("--messages, --sessions and --long must not be negative") }
+        guard messages >= 0, sessions >= 1, long >= 0 else {
+            throw ConfigError("--messages and --long must not be negative, and --sessions must be at least 1")
+        }
         guard sessions > 1 || long == messages else { throw ConfigError("one session holds only the long session's messages: set --long to --messages") }
         let chat = context.application.chat
         let started = ContinuousClock.now
