@@ -42,28 +42,36 @@ extension Chat {
             }
             department = found
         }
-        let (visitor, isNew) = try await resolveVisitor(request, business: business)
-        let (session, created) = try await activeSession(of: visitor.id, isNew: isNew, in: business, department: request.department)
-        let token = try await tokens.mint(role: .visitor, subject: visitor.id, business: business.id, lifetime: settings.visitorTokenLifetime)
-        if created {
-            try await announceStart(SessionSummary(new: session, visitor: visitor, department: department), of: session,
-                                    autoAssign: business.autoAssign)
-        }
-        return Started(session: session, visitor: visitor.id, created: created, token: token)
+        let found = try await resolveVisitor(request, business: business)
+        let (session, created) = try await activeSession(of: found, in: business, department: department)
+        let token = try await tokens.mint(role: .visitor, subject: found.visitor.id, business: business.id,
+                                          lifetime: settings.visitorTokenLifetime)
+        if created, business.autoAssign { try await autoAssign(session) }
+        return Started(session: session, visitor: found.visitor.id, created: created, token: token)
     }
 
-    /// The visitor's active session, or a new one (true); two starts at once find the same session.
-    /// A visitor created by this request has none yet.
-    private func activeSession(of visitor: UUID, isNew: Bool, in business: Business, department: UUID?) async throws -> (ChatSession, Bool) {
-        if !isNew, let existing = try await store.activeSession(visitor: visitor, business: business.id) { return (existing, false) }
-        let session = ChatSession(businessID: business.id, departmentID: department, visitorID: visitor)
-        do {
-            try await store.insert(session)
-            return (session, true)
-        } catch {
-            // The partial unique index refused a second active session: another request won the race.
-            guard let existing = try await store.activeSession(visitor: visitor, business: business.id) else { throw error }
+    /// The visitor of a start, and whether this request made it: a new guest is stored with its
+    /// session, in the writer's transaction; a new customer is already stored (its unique
+    /// external id settles a race between two starts).
+    private struct FoundVisitor {
+        let visitor: Visitor
+        let isNew: Bool
+        let isStored: Bool
+    }
+
+    /// The visitor's active session, or a new one (true), stored with its `session_started` event;
+    /// two starts at once find the same session. A visitor created by this request has none yet.
+    private func activeSession(of found: FoundVisitor, in business: Business, department: Department?) async throws -> (ChatSession, Bool) {
+        if !found.isNew, let existing = try await store.activeSession(visitor: found.visitor.id, business: business.id) {
             return (existing, false)
+        }
+        let session = ChatSession(businessID: business.id, departmentID: department?.id, visitorID: found.visitor.id)
+        let summary = SessionSummary(new: session, visitor: found.visitor, department: department)
+        let draft = try FeedDraft(business: business.id, type: "session_started",
+                                  body: SessionStartedEvent(session_id: summary.session_id, session: summary))
+        switch try await log.open(SessionOpening(session: session, newVisitor: found.isStored ? nil : found.visitor, draft: draft)) {
+        case .created: return (session, true)
+        case .existing(let existing): return (existing, false)
         }
     }
 
@@ -71,11 +79,12 @@ extension Chat {
     /// business allows it) the bare `external_customer_id`, else a new guest. A visitor token
     /// beside an `external_customer_id` that is not its visitor's is no proof of that customer:
     /// without a `customer_token` (or a business allowing unverified ids) it is refused.
-    /// The visitor, and whether this request created it.
-    private func resolveVisitor(_ request: StartRequest, business: Business) async throws -> (Visitor, Bool) {
+    private func resolveVisitor(_ request: StartRequest, business: Business) async throws -> FoundVisitor {
         if case .visitor(let id, let businessID)? = request.caller, businessID == request.business,
            let visitor = try await store.visitor(id), visitor.businessID == businessID {
-            guard let given = request.externalCustomerID, given != visitor.externalCustomerID else { return (visitor, false) }
+            guard let given = request.externalCustomerID, given != visitor.externalCustomerID else {
+                return FoundVisitor(visitor: visitor, isNew: false, isStored: true)
+            }
             guard request.customerToken != nil || business.allowUnverifiedCustomerIDs else { throw ChatError.customerIDUnproven }
         }
         if let customerToken = request.customerToken {
@@ -90,20 +99,20 @@ extension Chat {
             guard business.allowUnverifiedCustomerIDs else { throw ChatError.customerIDUnproven }
             return try await customer(external, of: request.business)
         }
-        let guest = Visitor(businessID: request.business, externalCustomerID: nil)
-        try await store.insert(guest)
-        return (guest, true)
+        return FoundVisitor(visitor: Visitor(businessID: request.business, externalCustomerID: nil), isNew: true, isStored: false)
     }
 
-    private func customer(_ external: String, of business: UUID) async throws -> (Visitor, Bool) {
-        if let visitor = try await store.visitor(business: business, externalCustomerID: external) { return (visitor, false) }
+    private func customer(_ external: String, of business: UUID) async throws -> FoundVisitor {
+        if let visitor = try await store.visitor(business: business, externalCustomerID: external) {
+            return FoundVisitor(visitor: visitor, isNew: false, isStored: true)
+        }
         let visitor = Visitor(businessID: business, externalCustomerID: external)
         do {
             try await store.insert(visitor)
-            return (visitor, true)
+            return FoundVisitor(visitor: visitor, isNew: true, isStored: true)
         } catch {
             guard let existing = try await store.visitor(business: business, externalCustomerID: external) else { throw error }
-            return (existing, false)
+            return FoundVisitor(visitor: existing, isNew: false, isStored: true)
         }
     }
 
@@ -111,14 +120,6 @@ extension Chat {
         let type = "session_started"
         let session_id: String
         let session: SessionSummary
-    }
-
-    /// Tells the business feed, and deals the chat to an online agent when the business wants it.
-    private func announceStart(_ summary: SessionSummary, of session: ChatSession, autoAssign dealt: Bool) async throws {
-        try await log.publish(FeedDraft(
-            business: session.businessID, type: "session_started",
-            body: SessionStartedEvent(session_id: summary.session_id, session: summary)))
-        if dealt { try await autoAssign(session) }
     }
 }
 

@@ -1,7 +1,7 @@
 import ChatDomain
 import Foundation
 
-/// Where the writer stores messages, session ends and feed events, running the domain's
+/// Where the writer stores messages, new sessions, session ends and feed events, running the domain's
 /// `BatchPlan` inside its transaction. Called only from the writer's thread, which may block on it.
 /// `SQLiteMessageStore` drives SQLite through its C API; `SQLMessageStore` speaks SQL through
 /// Fluent (PostgreSQL).
@@ -14,6 +14,11 @@ protocol BatchStore: Sendable {
 
     /// Stores a feed event; returns its cursor.
     func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int
+
+    /// Stores new sessions (each with its new visitor and feed event, or nothing when its visitor
+    /// already has an active session); one outcome per opening, in order. One failing opening
+    /// fails alone; a failed commit throws.
+    func open(_ openings: [SessionOpening], at date: Date) throws -> [Result<SessionOpened, any Error>]
 
     /// Releases what the store holds (its connection, the data folder's writer lock); last call.
     func close()

@@ -6,7 +6,7 @@ import NIOConcurrencyHelpers
 /// A command reached the writer after it stopped (the server is shutting down).
 struct WriterStopped: Error {}
 
-/// The one writer of messages, session ends and feed events (the domain's `EventLog`): stores in
+/// The one writer of messages, new sessions, session ends and feed events (the domain's `EventLog`): stores in
 /// batches (group commit), then hands each stored event to the `EventSink` in commit order. Nothing
 /// is broadcast before it is stored, and a feed's cursors are handed out in the order they were
 /// numbered. The rules each batch follows are the domain's (`MessageFlow.swift`).
@@ -19,7 +19,10 @@ package final class MessageWriter: EventLog {
         case append(PendingMessage)
         case end(UUID, CheckedContinuation<Date?, any Error>)
         case feed(FeedDraft, CheckedContinuation<Int, any Error>)
+        case open(SessionOpening, CheckedContinuation<SessionOpened, any Error>)
     }
+
+    private typealias Opening = (opening: SessionOpening, continuation: CheckedContinuation<SessionOpened, any Error>)
 
     private struct Queue {
         var commands: [Command] = []
@@ -86,6 +89,14 @@ package final class MessageWriter: EventLog {
         }
     }
 
+    /// Stores a new session with its feed event after everything queued before; starts queued
+    /// together share a transaction.
+    package func open(_ opening: SessionOpening) async throws -> SessionOpened {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(.open(opening, continuation))
+        }
+    }
+
     /// Returns once everything queued so far is committed and published.
     package func flush() async {
         while busy {
@@ -131,6 +142,7 @@ package final class MessageWriter: EventLog {
         case .append(let message): message.origin?.refused(.shuttingDown)
         case .end(_, let continuation): continuation.resume(throwing: WriterStopped())
         case .feed(_, let continuation): continuation.resume(throwing: WriterStopped())
+        case .open(_, let continuation): continuation.resume(throwing: WriterStopped())
         }
     }
 
@@ -165,31 +177,54 @@ package final class MessageWriter: EventLog {
         }
     }
 
+    /// Runs the commands in order: consecutive messages are stored as one batch, consecutive new
+    /// sessions as another.
     private func handle(_ taken: [Command]) {
         var batch: [PendingMessage] = []
+        var openings: [Opening] = []
+        func flush() {
+            if !batch.isEmpty { commit(batch) }
+            if !openings.isEmpty { commit(openings) }
+            batch = []
+            openings = []
+        }
         for command in taken {
-            if case .append(let message) = command {
-                batch.append(message)
-                if batch.count == Self.maxBatch {
-                    commit(batch)
-                    batch = []
-                }
-                continue
-            }
-            if !batch.isEmpty {
-                commit(batch)
-                batch = []
-            }
             switch command {
+            case .append(let message):
+                if !openings.isEmpty { flush() }
+                batch.append(message)
+                if batch.count == Self.maxBatch { flush() }
+            case .open(let opening, let continuation):
+                if !batch.isEmpty { flush() }
+                openings.append((opening, continuation))
+                if openings.count == Self.maxBatch { flush() }
             case .end(let session, let continuation):
+                flush()
                 continuation.resume(with: Result { try performEnd(session) })
             case .feed(let draft, let continuation):
+                flush()
                 continuation.resume(with: Result { try performFeed(draft) })
-            case .append:
-                break
             }
         }
-        if !batch.isEmpty { commit(batch) }
+        flush()
+    }
+
+    /// Stores new sessions in one transaction, hands out their feed events in order, then answers.
+    private func commit(_ openings: [Opening]) {
+        let results: [Result<SessionOpened, any Error>]
+        do {
+            results = try store.open(openings.map(\.opening), at: WireTime.now())
+        } catch {
+            logger.warning("\(openings.count) new sessions not stored", metadata: ["error": "\(LoggedError.describe(error))"])
+            for opening in openings { opening.continuation.resume(throwing: error) }
+            return
+        }
+        var events: [CommittedEvent] = []
+        for (opening, result) in zip(openings, results) {
+            if case .success(.created(let cursor)) = result { events.append(.feed(opening.opening.draft, cursor: cursor)) }
+        }
+        if !events.isEmpty { sink.deliver(events) }
+        for (opening, result) in zip(openings, results) { opening.continuation.resume(with: result) }
     }
 
     private func commit(_ batch: [PendingMessage]) {

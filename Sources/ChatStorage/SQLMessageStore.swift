@@ -29,6 +29,22 @@ struct SQLMessageStore: BatchStore {
         }
     }
 
+    /// One transaction per opening: several nodes may start sessions at once, and PostgreSQL
+    /// locks rows rather than the database, so these do not wait for each other.
+    func open(_ openings: [SessionOpening], at date: Date) throws -> [Result<SessionOpened, any Error>] {
+        try wait {
+            var results: [Result<SessionOpened, any Error>] = []
+            for opening in openings {
+                do {
+                    results.append(.success(try await open(opening, at: date)))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        }
+    }
+
     /// Nothing to release: Fluent owns the connections.
     func close() {}
 
@@ -57,6 +73,38 @@ struct SQLMessageStore: BatchStore {
             let outcomes = plan.outcomes(stored: rows, cursors: cursors)
             try await bus?.announce(outcomes.compactMap { if case .stored(let stored) = $0 { .message(stored) } else { nil } }, on: sql)
             return outcomes
+        }
+    }
+
+    private func open(_ opening: SessionOpening, at date: Date) async throws -> SessionOpened {
+        try await db.transaction { tx in
+            let sql = try tx.sql()
+            if let visitor = opening.newVisitor {
+                try await sql.raw("""
+                    INSERT INTO visitors (id, business_id, external_customer_id, created_at)
+                    VALUES (\(bind: visitor.id), \(bind: visitor.businessID), \(bind: visitor.externalCustomerID), \(bind: visitor.createdAt))
+                    """).run()
+            }
+            let session = opening.session
+            // The partial unique index (one active session per visitor) turns a second one into no
+            // row; a start on another node still in flight is waited for.
+            let inserted = try await sql.raw("""
+                INSERT INTO chat_sessions (id, business_id, department_id, visitor_id, started_at, ended_at, last_seq, assigned_agent_id)
+                VALUES (\(bind: session.id), \(bind: session.businessID), \(bind: session.departmentID), \(bind: session.visitorID),
+                        \(bind: session.startedAt), \(bind: session.endedAt), 0, \(bind: session.assignedAgentID))
+                ON CONFLICT DO NOTHING RETURNING id
+                """).first()
+            guard inserted != nil else {
+                let existing = try await sql.raw("""
+                    SELECT \(RecordColumns.session) FROM chat_sessions
+                    WHERE business_id = \(bind: session.businessID) AND visitor_id = \(bind: session.visitorID) AND ended_at IS NULL
+                    """).first()?.chatSession()
+                guard let existing else { throw StorageError.activeSessionMissing(session.visitorID) }
+                return .existing(existing)
+            }
+            let cursor = try await insertFeed(opening.draft, at: date, on: sql)
+            try await bus?.announce([.feed(opening.draft, cursor: cursor)], on: sql)
+            return .created(cursor: cursor)
         }
     }
 

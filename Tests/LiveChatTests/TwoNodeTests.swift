@@ -137,6 +137,34 @@ struct TwoNodeTests {
         }
     }
 
+    @Test func startsOfOneVisitorOnBothNodesAtOnceMakeOneSessionAnnouncedOnce() async throws {
+        try await withTwoNodes { nodeA, nodeB in
+            let business = try await nodeA.makeBusiness()
+            let (feed, _) = try await nodeA.feed(token: try await nodeA.agentToken(business.id))
+            let first = try await nodeA.startChat(business)
+            _ = try await nodeA.post("/chat/sessions/\(first.id)/end/", token: first.token)
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<40 {
+                    let node = index % 2 == 0 ? nodeA : nodeB
+                    group.addTask { try await node.startChat(business, token: first.token).id }
+                }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(ids.count == 1)
+            #expect(!ids.contains(first.id))
+            // A later start marks the end of what the race announced: one session_started for it.
+            let marker = try await nodeB.startChat(business)
+            var announced: [String] = []
+            while true {
+                let event = try await feed.next(type: "session_started", timeout: 10)
+                guard let id = event["session_id"] as? String, id != marker.id else { break }
+                announced.append(id)
+            }
+            #expect(announced == [first.id] + Array(ids))
+            await feed.close()
+        }
+    }
+
     @Test func fiftySessionsAtOnceAcrossNodesLoseNothing() async throws {
         try await withTwoNodes { nodeA, nodeB in
             let business = try await nodeA.makeBusiness()

@@ -14,6 +14,10 @@ package protocol EventLog: Sendable {
     @discardableResult
     func publish(_ draft: FeedDraft) async throws -> Int
 
+    /// Stores a new session (and its new visitor) with its feed event, unless the visitor already
+    /// has an active session; hands the event out once committed.
+    func open(_ opening: SessionOpening) async throws -> SessionOpened
+
     /// Returns once everything queued so far is committed and handed out.
     func flush() async
 

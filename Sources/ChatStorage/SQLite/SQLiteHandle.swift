@@ -129,6 +129,11 @@ final class SQLiteHandle {
             try check(sqlite_nio_sqlite3_bind_double(pointer, index, value.timeIntervalSince1970))
         }
 
+        func bind(_ index: Int32, _ value: Date?) throws {
+            guard let value else { return try check(sqlite_nio_sqlite3_bind_null(pointer, index)) }
+            try bind(index, value)
+        }
+
         /// Advances to the next row: true when there is one, false when the statement is done.
         func step() throws -> Bool {
             let code = sqlite_nio_sqlite3_step(pointer)

@@ -134,6 +134,83 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
         }
     }
 
+    func open(_ openings: [SessionOpening], at date: Date) throws -> [Result<SessionOpened, any Error>] {
+        let results = try withHandle { db in
+            try Self.transaction(db) {
+                openings.map { opening in Result { try Self.savepoint(db) { try Self.open(opening, at: date, in: db) } } }
+            }
+        }
+        // Only once committed; a new session has no message yet, so its first one needs no read.
+        for (opening, result) in zip(openings, results) {
+            if case .success(.created) = result { known[opening.session.id] = .active(lastSeq: 0) }
+        }
+        return results
+    }
+
+    private static func open(_ opening: SessionOpening, at date: Date, in db: SQLiteHandle) throws -> SessionOpened {
+        if let visitor = opening.newVisitor {
+            let insert = try db.statement("INSERT INTO visitors (id, business_id, external_customer_id, created_at) VALUES (?1, ?2, ?3, ?4)")
+            try insert.bind(1, visitor.id)
+            try insert.bind(2, visitor.businessID)
+            try insert.bind(3, visitor.externalCustomerID)
+            try insert.bind(4, visitor.createdAt)
+            try insert.run()
+        }
+        let session = opening.session
+        // The partial unique index (one active session per visitor) turns a second one into no row.
+        let insert = try db.statement("""
+            INSERT INTO chat_sessions (id, business_id, department_id, visitor_id, started_at, ended_at, last_seq, assigned_agent_id) \
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7) ON CONFLICT DO NOTHING RETURNING id
+            """)
+        try insert.bind(1, session.id)
+        try insert.bind(2, session.businessID)
+        try insert.bind(3, session.departmentID)
+        try insert.bind(4, session.visitorID)
+        try insert.bind(5, session.startedAt)
+        try insert.bind(6, session.endedAt)
+        try insert.bind(7, session.assignedAgentID)
+        var stored = false
+        while try insert.step() { stored = true }
+        guard stored else {
+            guard let existing = try activeSession(of: session.visitorID, in: session.businessID, db: db) else {
+                throw StorageError.activeSessionMissing(session.visitorID)
+            }
+            return .existing(existing)
+        }
+        let draft = opening.draft
+        return .created(cursor: try insertFeed(business: draft.business, type: draft.type, payload: draft.text, at: date, in: db))
+    }
+
+    private static func activeSession(of visitor: UUID, in business: UUID, db: SQLiteHandle) throws -> ChatSession? {
+        let select = try db.statement("""
+            SELECT id, department_id, started_at, assigned_agent_id FROM chat_sessions \
+            WHERE business_id = ?1 AND visitor_id = ?2 AND ended_at IS NULL
+            """)
+        try select.bind(1, business)
+        try select.bind(2, visitor)
+        var found: ChatSession?
+        while try select.step() {
+            guard let id = select.uuid(0) else { continue }
+            found = ChatSession(id: id, businessID: business, departmentID: select.uuid(1), visitorID: visitor,
+                                startedAt: Date(timeIntervalSince1970: select.double(2)), assignedAgentID: select.uuid(3))
+        }
+        return found
+    }
+
+    /// Runs `body` inside a savepoint of the transaction: if it throws, only its own writes are undone.
+    private static func savepoint<T>(_ db: SQLiteHandle, _ body: () throws -> T) throws -> T {
+        try db.statement("SAVEPOINT opening").run()
+        do {
+            let result = try body()
+            try db.statement("RELEASE opening").run()
+            return result
+        } catch {
+            try? db.statement("ROLLBACK TO opening").run()
+            try? db.statement("RELEASE opening").run()
+            throw error
+        }
+    }
+
     /// Stores a feed event with the business's next number: the one writer of a SQLite deployment
     /// numbers them in the order it commits.
     private static func insertFeed(business: UUID, type: String, payload: String, at date: Date, in db: SQLiteHandle) throws -> Int {
@@ -215,7 +292,7 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
     /// of messages: an exclusive `flock` on `<database>.writer-lock`, held until `close()`, makes
     /// a second server on the same data folder refuse to store instead of numbering twice.
     private static func takeWriterLock(next path: String) throws -> Int32 {
-        let descriptor = open(path + ".writer-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let descriptor = Glibc.open(path + ".writer-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw SQLiteHandle.Failure(code: errno, message: "cannot open \(path).writer-lock") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             Glibc.close(descriptor)
