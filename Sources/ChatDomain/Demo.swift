@@ -27,10 +27,12 @@ extension Chat {
             department = try await createDepartment(business: business.id, name: "Support")
         }
         let agent: Agent
+        // The demo agent is the business's admin (a data folder of an older version gets it made one).
         if let existing = try await store.agent(email: Demo.agentEmail) {
-            agent = existing
+            agent = existing.isAdmin ? existing : try await setAgentAdmin(existing.id, of: existing.businessID, isAdmin: true)
         } else {
-            agent = try await createAgent(business: business.id, email: Demo.agentEmail, password: Demo.agentPassword, name: "Demo Agent")
+            agent = try await createAgent(business: business.id, email: Demo.agentEmail, password: Demo.agentPassword, name: "Demo Agent",
+                                          isAdmin: true)
         }
         return Demo(business: business.id, department: department.id, agent: agent.id)
     }

@@ -23,6 +23,12 @@ extension Chat {
         return department
     }
 
+    /// An agent of `business`; another business's agent is not found.
+    package func agent(_ id: UUID, of business: UUID) async throws -> Agent {
+        guard let agent = try await store.agent(id), agent.businessID == business else { throw ChatError.agentNotFound }
+        return agent
+    }
+
     /// Deactivates (or reactivates) an agent of `business`; another business's agent is not found.
     package func setAgentActive(_ id: UUID, of business: UUID, active: Bool) async throws -> Agent {
         guard var agent = try await store.agent(id), agent.businessID == business else { throw ChatError.agentNotFound }
@@ -32,7 +38,8 @@ extension Chat {
     }
 
     /// An agent who signs in with `email` and `password` (8 to 72 characters, hashed here).
-    package func createAgent(business: UUID, email: String, password: String, name: String, department: UUID? = nil) async throws -> Agent {
+    package func createAgent(business: UUID, email: String, password: String, name: String, department: UUID? = nil,
+                             isAdmin: Bool = false) async throws -> Agent {
         _ = try await self.business(business)
         if let department {
             guard let found = try await store.department(department), found.businessID == business else { throw ChatError.departmentNotFound }
@@ -40,7 +47,7 @@ extension Chat {
         let normalized = email.lowercased()
         if try await store.agent(email: normalized) != nil { throw ChatError.emailTaken }
         let agent = Agent(businessID: business, email: normalized, passwordHash: try await hasher.hash(password), name: name,
-                          departmentID: department)
+                          departmentID: department, isAdmin: isAdmin)
         do {
             try await store.insert(agent)
         } catch {

@@ -6,6 +6,15 @@ package struct SessionSummary: Encodable, Sendable {
     struct VisitorInfo: Encodable, Sendable {
         let id: String
         let external_customer_id: String?
+        let name: String?
+        let email: String?
+
+        init(id: String, _ visitor: Visitor?) {
+            self.id = id
+            external_customer_id = visitor?.externalCustomerID
+            name = visitor?.name
+            email = visitor?.email
+        }
     }
 
     struct DepartmentInfo: Encodable, Sendable {
@@ -57,7 +66,7 @@ extension SessionSummary {
         self.init(
             session_id: id, id: id, business: session.businessID.lowercasedText, active: true,
             started_at: WireTime.iso(session.startedAt), ended_at: nil,
-            visitor: .init(id: visitor.id.lowercasedText, external_customer_id: visitor.externalCustomerID),
+            visitor: .init(id: visitor.id.lowercasedText, visitor),
             department: department.map { .init(id: $0.id.lowercasedText, name: $0.name) },
             assigned_agent: nil, last_message: nil, unread_count: 0)
     }
@@ -79,7 +88,7 @@ extension Chat {
             summaries.append(SessionSummary(
                 session_id: id, id: id, business: session.businessID.lowercasedText,
                 active: session.isActive, started_at: WireTime.iso(session.startedAt), ended_at: session.endedAt.map(WireTime.iso),
-                visitor: .init(id: session.visitorID.lowercasedText, external_customer_id: overview.externalCustomerID),
+                visitor: .init(id: session.visitorID.lowercasedText, overview.visitor),
                 department: overview.department.map { .init(id: $0.id.lowercasedText, name: $0.name) },
                 assigned_agent: agent,
                 last_message: overview.lastMessage,

@@ -12,15 +12,20 @@ extension Chat {
         /// The verified caller of the `Authorization` header, if any.
         package var caller: Identity?
         package var origin: String?
+        /// The pre-chat form's answers (already `VisitorProfile`-checked), stored on a new visitor.
+        package var name: String?
+        package var email: String?
 
         package init(business: UUID, department: UUID?, externalCustomerID: String?, customerToken: String?, caller: Identity?,
-                     origin: String?) {
+                     origin: String?, name: String? = nil, email: String? = nil) {
             self.business = business
             self.department = department
             self.externalCustomerID = externalCustomerID
             self.customerToken = customerToken
             self.caller = caller
             self.origin = origin
+            self.name = name
+            self.email = email
         }
     }
 
@@ -83,6 +88,7 @@ extension Chat {
         if case .visitor(let id, let businessID)? = request.caller, businessID == request.business,
            let visitor = try await store.visitor(id), visitor.businessID == businessID {
             guard let given = request.externalCustomerID, given != visitor.externalCustomerID else {
+                try VisitorProfile.check(name: request.name, email: request.email, known: visitor, against: business.prechat)
                 return FoundVisitor(visitor: visitor, isNew: false, isStored: true)
             }
             guard request.customerToken != nil || business.allowUnverifiedCustomerIDs else { throw ChatError.customerIDUnproven }
@@ -93,25 +99,27 @@ extension Chat {
                 throw ChatError.customerTokenInvalid
             }
             if let given = request.externalCustomerID, given != proven { throw ChatError.customerTokenMismatch }
-            return try await customer(proven, of: request.business)
+            return try await customer(proven, of: business, request)
         }
         if let external = request.externalCustomerID {
             guard business.allowUnverifiedCustomerIDs else { throw ChatError.customerIDUnproven }
-            return try await customer(external, of: request.business)
+            return try await customer(external, of: business, request)
         }
-        return FoundVisitor(visitor: Visitor(businessID: request.business, externalCustomerID: nil), isNew: true, isStored: false)
+        try VisitorProfile.check(name: request.name, email: request.email, known: nil, against: business.prechat)
+        let guest = Visitor(businessID: request.business, externalCustomerID: nil, name: request.name, email: request.email)
+        return FoundVisitor(visitor: guest, isNew: true, isStored: false)
     }
 
-    private func customer(_ external: String, of business: UUID) async throws -> FoundVisitor {
-        if let visitor = try await store.visitor(business: business, externalCustomerID: external) {
-            return FoundVisitor(visitor: visitor, isNew: false, isStored: true)
-        }
-        let visitor = Visitor(businessID: business, externalCustomerID: external)
+    private func customer(_ external: String, of business: Business, _ request: StartRequest) async throws -> FoundVisitor {
+        let existing = try await store.visitor(business: business.id, externalCustomerID: external)
+        try VisitorProfile.check(name: request.name, email: request.email, known: existing, against: business.prechat)
+        if let existing { return FoundVisitor(visitor: existing, isNew: false, isStored: true) }
+        let visitor = Visitor(businessID: business.id, externalCustomerID: external, name: request.name, email: request.email)
         do {
             try await store.insert(visitor)
             return FoundVisitor(visitor: visitor, isNew: true, isStored: true)
         } catch {
-            guard let existing = try await store.visitor(business: business, externalCustomerID: external) else { throw error }
+            guard let existing = try await store.visitor(business: business.id, externalCustomerID: external) else { throw error }
             return FoundVisitor(visitor: existing, isNew: false, isStored: true)
         }
     }
@@ -133,5 +141,12 @@ package enum OriginPolicy {
 
     package static func check(_ origin: String?, allowed: [String]) throws {
         guard allows(origin, allowed: allowed) else { throw ChatError.originNotAllowed }
+    }
+
+    /// Refuses an allowlist entry that is not an http or https origin.
+    package static func validate(_ origins: [String], field: String) throws {
+        for origin in origins where URL(string: origin)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ChatError.invalid(field, "\"\(origin)\" is not an origin such as https://shop.example.")
+        }
     }
 }

@@ -45,6 +45,7 @@ package struct AdminController: RouteCollection {
         let name: String
         let department: String?
         let active: Bool
+        let is_admin: Bool
         let created_at: String
 
         init(_ agent: Agent) {
@@ -54,6 +55,7 @@ package struct AdminController: RouteCollection {
             name = agent.name
             department = agent.departmentID?.lowercasedText
             active = agent.active
+            is_admin = agent.isAdmin
             created_at = WireTime.iso(agent.createdAt)
         }
 
@@ -66,6 +68,7 @@ package struct AdminController: RouteCollection {
             try c.encode(name, forKey: .name)
             try c.encode(department, forKey: .department)
             try c.encode(active, forKey: .active)
+            try c.encode(is_admin, forKey: .is_admin)
             try c.encode(created_at, forKey: .created_at)
         }
     }
@@ -113,9 +116,7 @@ package struct AdminController: RouteCollection {
         try await req.requireAdmin()
         let fields = try req.jsonFields()
         let origins = try fields.stringList("allowed_origins") ?? []
-        for origin in origins where URL(string: origin)?.scheme.map({ ["http", "https"].contains($0) }) != true {
-            throw ChatError.invalid("allowed_origins", "\"\(origin)\" is not an origin such as https://shop.example.")
-        }
+        try OriginPolicy.validate(origins, field: "allowed_origins")
         let business = try await req.chat.createBusiness(
             name: try fields.requiredString("name"), allowedOrigins: origins,
             allowUnverifiedCustomerIDs: try fields.bool("allow_unverified_customer_ids") ?? false,
@@ -156,7 +157,8 @@ package struct AdminController: RouteCollection {
         guard password.count >= 8 else { throw ChatError.invalid("password", "Ensure this field has at least 8 characters.") }
         let name = try fields.requiredString("name")
         let agent = try await req.chat.createAgent(
-            business: businessID(req), email: email, password: password, name: name, department: try fields.uuid("department"))
+            business: businessID(req), email: email, password: password, name: name, department: try fields.uuid("department"),
+            isAdmin: try fields.bool("is_admin") ?? false)
         return try Envelope(message: "Agent created successfully", data: AgentPayload(agent)).response(status: .created)
     }
 
@@ -169,15 +171,22 @@ package struct AdminController: RouteCollection {
     }
 
     /// `{"active": false}` deactivates the agent: refused at once everywhere, its sockets closed
-    /// with 4003 on every node; `{"active": true}` lets it sign in again.
+    /// with 4003 on every node; `{"active": true}` lets it sign in again. `is_admin` makes it a
+    /// business admin or not. Either field, or both.
     @Sendable
     func updateAgent(req: Request) async throws -> Response {
         try await req.requireAdmin()
         let fields = try req.jsonFields()
         guard let raw = req.parameters.get("agent"), let id = UUID(uuidString: raw) else { throw ChatError.agentNotFound }
-        guard let active = try fields.bool("active") else { throw ChatError.invalid("active", "This field is required.") }
-        let agent = try await req.chat.setAgentActive(id, of: businessID(req), active: active)
-        if !active { req.realtime.closeSockets(.agent(agent.id)) }
+        let active = try fields.bool("active")
+        let isAdmin = try fields.bool("is_admin")
+        guard active != nil || isAdmin != nil else { throw ChatError.invalid("active", "This field is required.") }
+        var agent = try await req.chat.agent(id, of: businessID(req))
+        if let isAdmin { agent = try await req.chat.setAgentAdmin(id, of: agent.businessID, isAdmin: isAdmin) }
+        if let active {
+            agent = try await req.chat.setAgentActive(id, of: agent.businessID, active: active)
+            if !active { req.realtime.closeSockets(.agent(agent.id)) }
+        }
         return try Envelope(message: "Agent updated successfully", data: AgentPayload(agent)).response()
     }
 

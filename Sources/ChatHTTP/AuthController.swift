@@ -11,8 +11,10 @@ package struct AuthController: RouteCollection {
         let email: String?
         let business: String
         let department: String?
+        let is_admin: Bool
 
         init(_ agent: Agent) {
+            is_admin = agent.isAdmin
             id = agent.id.lowercasedText
             name = agent.name
             email = agent.email

@@ -29,6 +29,31 @@ struct JSONFields: Sendable {
         }
     }
 
+    /// A string field that may be cleared: nil when absent, `.some(nil)` when null.
+    func clearableString(_ key: String, maxLength: Int) throws -> String?? {
+        guard let value = values[key] else { return nil }
+        if value == .null { return .some(nil) }
+        return .some(try string(key, maxLength: maxLength))
+    }
+
+    /// A whole number; nil when absent or null.
+    func integer(_ key: String) throws -> Int? {
+        switch values[key] {
+        case nil, .null?: return nil
+        case .number(let value)? where value.rounded() == value && abs(value) < 1e15: return Int(value)
+        default: throw ChatError.invalid(key, "Must be an integer.")
+        }
+    }
+
+    /// A JSON object field, its members by name; nil when absent or null.
+    func object(_ key: String) throws -> [String: JSONValue]? {
+        switch values[key] {
+        case nil, .null?: return nil
+        case .object(let members)?: return members
+        default: throw ChatError.invalid(key, "Must be a JSON object.")
+        }
+    }
+
     func requiredString(_ key: String, maxLength: Int = 255) throws -> String {
         guard let value = try string(key, maxLength: maxLength)?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
             throw ChatError.invalid(key, "This field is required.")

@@ -59,7 +59,9 @@ package struct StartSessionController: RouteCollection {
             externalCustomerID: external,
             customerToken: try fields.string("customer_token", maxLength: 8192),
             caller: caller,
-            origin: req.headers.first(name: .origin)))
+            origin: req.headers.first(name: .origin),
+            name: try VisitorProfile.name(try fields.string("name", maxLength: 1000)),
+            email: try VisitorProfile.email(try fields.string("email", maxLength: 1000))))
         let session = started.session
         if started.created { req.realtime.metrics.session(started: true) }
         let payload = Payload(

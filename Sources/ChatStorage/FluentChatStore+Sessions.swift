@@ -112,7 +112,7 @@ extension FluentChatStore {
         }
         return sessions.map { session in
             SessionOverview(
-                externalCustomerID: visitors[session.visitorID]?.externalCustomerID,
+                visitor: visitors[session.visitorID]?.record,
                 department: session.departmentID.flatMap { departments[$0] },
                 assignedAgentName: session.assignedAgentID.flatMap { agents[$0]?.name },
                 lastMessage: lastMessages[session.id],

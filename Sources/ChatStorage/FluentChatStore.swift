@@ -7,7 +7,8 @@ import SQLKit
 /// the message writer. Sessions, history and the feed are in `FluentChatStore+*.swift`.
 package struct FluentChatStore: ChatStore {
     let db: any Database
-    private let businesses = KnownRecords<Business>()
+    /// Another node's change to a business's settings is seen within this.
+    private let businesses = KnownRecords<Business>(maxAge: .seconds(5))
     private let departments = KnownRecords<Department>()
 
     package init(db: any Database) {
@@ -30,6 +31,19 @@ package struct FluentChatStore: ChatStore {
 
     package func business(_ id: UUID) async throws -> Business? {
         try await businesses.record(id) { try await BusinessModel.find(id, on: db)?.record }
+    }
+
+    /// Writes the settings of `business` (its name, widget texts, pre-chat form, origins,
+    /// assignment and retention).
+    package func update(_ business: Business) async throws {
+        try await db.sql().raw("""
+            UPDATE businesses SET name = \(bind: business.name), greeting = \(bind: business.greeting),
+                offline_message = \(bind: business.offlineMessage), prechat_name = \(bind: business.prechat.name.rawValue),
+                prechat_email = \(bind: business.prechat.email.rawValue), allowed_origins = \(bind: business.allowedOrigins),
+                auto_assign = \(bind: business.autoAssign), retention_days = \(bind: business.retentionDays)
+            WHERE id = \(bind: business.id)
+            """).run()
+        businesses.forget(business.id)
     }
 
     package func business(named name: String) async throws -> Business? {
@@ -72,6 +86,10 @@ package struct FluentChatStore: ChatStore {
         try await AgentModel.query(on: db).filter(\.$id == agent).set(\.$active, to: active).update()
     }
 
+    package func setAdmin(agent: UUID, _ isAdmin: Bool) async throws {
+        try await AgentModel.query(on: db).filter(\.$id == agent).set(\.$isAdmin, to: isAdmin).update()
+    }
+
     package func revokeToken(_ tokenID: String, until expiresAt: Date) async throws {
         let sql = try db.sql()
         try await sql.raw("DELETE FROM revoked_tokens WHERE expires_at < \(bind: Date())").run()
@@ -89,8 +107,9 @@ package struct FluentChatStore: ChatStore {
     /// SQL rather than `Model.create` (see `insert(_: ChatSession)`): start-session makes one per guest.
     package func insert(_ visitor: Visitor) async throws {
         try await db.sql().raw("""
-            INSERT INTO visitors (id, business_id, external_customer_id, created_at)
-            VALUES (\(bind: visitor.id), \(bind: visitor.businessID), \(bind: visitor.externalCustomerID), \(bind: visitor.createdAt))
+            INSERT INTO visitors (id, business_id, external_customer_id, name, email, created_at)
+            VALUES (\(bind: visitor.id), \(bind: visitor.businessID), \(bind: visitor.externalCustomerID), \(bind: visitor.name),
+                    \(bind: visitor.email), \(bind: visitor.createdAt))
             """).run()
     }
 

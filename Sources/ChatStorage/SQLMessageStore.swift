@@ -81,8 +81,9 @@ struct SQLMessageStore: BatchStore {
             let sql = try tx.sql()
             if let visitor = opening.newVisitor {
                 try await sql.raw("""
-                    INSERT INTO visitors (id, business_id, external_customer_id, created_at)
-                    VALUES (\(bind: visitor.id), \(bind: visitor.businessID), \(bind: visitor.externalCustomerID), \(bind: visitor.createdAt))
+                    INSERT INTO visitors (id, business_id, external_customer_id, name, email, created_at)
+                    VALUES (\(bind: visitor.id), \(bind: visitor.businessID), \(bind: visitor.externalCustomerID), \(bind: visitor.name),
+                            \(bind: visitor.email), \(bind: visitor.createdAt))
                     """).run()
             }
             let session = opening.session

@@ -29,6 +29,9 @@ package protocol DirectoryStore: Sendable {
     /// A business's agents, oldest first.
     func agents(of business: UUID) async throws -> [Agent]
     func setActive(agent: UUID, _ active: Bool) async throws
+    func setAdmin(agent: UUID, _ isAdmin: Bool) async throws
+    /// Writes a business's settings; this node reads them back at once, the others within seconds.
+    func update(_ business: Business) async throws
     /// Refuses the token `tokenID` until `expiresAt` (it is forgotten then).
     func revokeToken(_ tokenID: String, until expiresAt: Date) async throws
     func isRevoked(token tokenID: String) async throws -> Bool
@@ -100,15 +103,15 @@ package protocol FeedStore: Sendable {
 
 /// What the inbox shows of a session besides the session itself.
 package struct SessionOverview: Sendable {
-    package let externalCustomerID: String?
+    package let visitor: Visitor?
     package let department: Department?
     package let assignedAgentName: String?
     package let lastMessage: WireMessage?
     package let unreadCount: Int
 
-    package init(externalCustomerID: String?, department: Department?, assignedAgentName: String?, lastMessage: WireMessage?,
+    package init(visitor: Visitor?, department: Department?, assignedAgentName: String?, lastMessage: WireMessage?,
                  unreadCount: Int) {
-        self.externalCustomerID = externalCustomerID
+        self.visitor = visitor
         self.department = department
         self.assignedAgentName = assignedAgentName
         self.lastMessage = lastMessage

@@ -13,9 +13,11 @@ package struct Agent: Sendable, Equatable {
     package var createdAt: Date
     /// False once deactivated (`PATCH /admin/businesses/<id>/agents/<agent_id>/`): refused everywhere.
     package var active: Bool
+    /// A business admin: manages the business's settings, agents, canned responses and webhooks.
+    package var isAdmin: Bool
 
     package init(id: UUID = UUID(), businessID: UUID, email: String?, passwordHash: String?, name: String,
-                 departmentID: UUID? = nil, createdAt: Date = WireTime.now(), active: Bool = true) {
+                 departmentID: UUID? = nil, createdAt: Date = WireTime.now(), active: Bool = true, isAdmin: Bool = false) {
         self.id = id
         self.businessID = businessID
         self.email = email
@@ -24,5 +26,6 @@ package struct Agent: Sendable, Equatable {
         self.departmentID = departmentID
         self.createdAt = createdAt
         self.active = active
+        self.isAdmin = isAdmin
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON value decoded without coercion, so that a wrong field type can be told apart.
 package enum JSONValue: Decodable, Sendable, Equatable {
-    case string(String), number(Double), bool(Bool), null, array([JSONValue]), object
+    case string(String), number(Double), bool(Bool), null, array([JSONValue]), object([String: JSONValue])
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -11,6 +11,6 @@ package enum JSONValue: Decodable, Sendable, Equatable {
         else if let n = try? c.decode(Double.self) { self = .number(n) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
         else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 }

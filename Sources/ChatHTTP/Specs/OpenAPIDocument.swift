@@ -30,7 +30,7 @@ enum OpenAPIDocument {
                         scheme: "bearer", bearerFormat: "JWT",
                         description: "A visitor token (from start-session), an agent token (from login or signed by a business key) or the admin token, each where its endpoint says.")
                 ]),
-            tags: ["Visitor", "Agent", "Admin", "Operations", "Sockets"].map { OpenAPI.Tag(name: $0) })
+            tags: ["Visitor", "Agent", "Merchant", "Admin", "Operations", "Sockets"].map { OpenAPI.Tag(name: $0) })
     }
 
     /// The document encoded once: it never changes while the server runs.

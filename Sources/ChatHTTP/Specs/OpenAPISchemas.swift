@@ -45,7 +45,9 @@ enum OpenAPISchemas {
 
     static let sessionSummary = JSONSchema.object(properties: [
         "session_id": id, "id": id, "business": id, "active": .boolean, "started_at": time, "ended_at": .string(format: .dateTime, nullable: true),
-        "visitor": .object(properties: ["id": id, "external_customer_id": .string(nullable: true)]),
+        "visitor": .object(properties: [
+            "id": id, "external_customer_id": .string(required: false), "name": .string(required: false), "email": .string(required: false),
+        ]),
         "department": .object(nullable: true, properties: ["id": id, "name": .string]),
         "assigned_agent": .object(nullable: true, properties: ["id": id, "name": .string, "online": .boolean]),
         "last_message": .object(nullable: true),
@@ -71,7 +73,22 @@ enum OpenAPISchemas {
 
     static let agent = JSONSchema.object(properties: [
         "id": id, "business": id, "email": .string(nullable: true), "name": .string, "department": optionalID, "active": .boolean,
-        "created_at": time,
+        "is_admin": .boolean, "created_at": time,
+    ])
+
+    static let prechat = JSONSchema.object(properties: [
+        "name": .string(allowedValues: "off", "optional", "required"), "email": .string(allowedValues: "off", "optional", "required"),
+    ])
+
+    static let settings = JSONSchema.object(properties: [
+        "business": id, "name": .string, "greeting": .string(nullable: true), "offline_message": .string(nullable: true),
+        "prechat": prechat, "allowed_origins": .array(items: .string), "auto_assign": .boolean,
+        "retention_days": .integer(nullable: true, maximum: (3650, exclusive: false), minimum: (1, exclusive: false)),
+    ])
+
+    static let widgetConfig = JSONSchema.object(properties: [
+        "business": id, "name": .string, "greeting": .string(nullable: true), "offline_message": .string(nullable: true),
+        "prechat": prechat, "online": .boolean,
     ])
 
     static let key = JSONSchema.object(properties: [
@@ -81,7 +98,8 @@ enum OpenAPISchemas {
 
     static let login = JSONSchema.object(properties: [
         "token": .string,
-        "agent": .object(properties: ["id": id, "name": .string, "email": .string(nullable: true), "business": id, "department": optionalID]),
+        "agent": .object(properties: ["id": id, "name": .string, "email": .string(nullable: true), "business": id, "department": optionalID,
+                                 "is_admin": .boolean]),
     ])
 
     static let health = JSONSchema.object(properties: [
@@ -97,6 +115,7 @@ enum OpenAPISchemas {
         "business": id, "department": .string(format: .uuid, required: false, nullable: true),
         "external_customer_id": .string(required: false, nullable: true, minLength: 1, maxLength: 255),
         "customer_token": .string(required: false, nullable: true, maxLength: 8192),
+        "name": .string(required: false, nullable: true, maxLength: 100), "email": .string(format: .email, required: false, nullable: true, maxLength: 254),
     ])
 
     static let uploadBody = JSONSchema.object(properties: [
@@ -120,10 +139,21 @@ enum OpenAPISchemas {
 
     static let agentBody = JSONSchema.object(properties: [
         "email": .string(format: .email, maxLength: 255), "password": .string(minLength: 8, maxLength: 72), "name": .string(maxLength: 255),
-        "department": .string(format: .uuid, required: false, nullable: true),
+        "department": .string(format: .uuid, required: false, nullable: true), "is_admin": .boolean(required: false),
     ])
 
-    static let agentUpdateBody = JSONSchema.object(properties: ["active": .boolean])
+    static let agentUpdateBody = JSONSchema.object(properties: ["active": .boolean(required: false), "is_admin": .boolean(required: false)])
+
+    static let settingsBody = JSONSchema.object(properties: [
+        "name": .string(required: false, maxLength: 200), "greeting": .string(required: false, nullable: true, maxLength: 1000),
+        "offline_message": .string(required: false, nullable: true, maxLength: 1000),
+        "prechat": .object(required: false, properties: [
+            "name": .string(required: false, allowedValues: "off", "optional", "required"),
+            "email": .string(required: false, allowedValues: "off", "optional", "required"),
+        ]),
+        "allowed_origins": .array(required: false, items: .string(format: .uri)), "auto_assign": .boolean(required: false),
+        "retention_days": .integer(required: false, nullable: true, maximum: (3650, exclusive: false), minimum: (1, exclusive: false)),
+    ])
 
     static let keyBody = JSONSchema.object(properties: ["jwk": .object(required: false, nullable: true)])
 }

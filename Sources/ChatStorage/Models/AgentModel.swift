@@ -17,6 +17,7 @@ final class AgentModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     /// False once deactivated: its tokens are refused.
     @Field(key: "active") var active: Bool
+    @Field(key: "is_admin") var isAdmin: Bool
 
     init() {}
 
@@ -29,10 +30,11 @@ final class AgentModel: Model, @unchecked Sendable {
         departmentID = agent.departmentID
         createdAt = agent.createdAt
         active = agent.active
+        isAdmin = agent.isAdmin
     }
 
     var record: Agent {
         Agent(id: id ?? UUID(), businessID: businessID, email: email, passwordHash: passwordHash, name: name,
-              departmentID: departmentID, createdAt: createdAt, active: active)
+              departmentID: departmentID, createdAt: createdAt, active: active, isAdmin: isAdmin)
     }
 }

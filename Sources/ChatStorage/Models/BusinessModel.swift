@@ -14,6 +14,12 @@ final class BusinessModel: Model, @unchecked Sendable {
     @Field(key: "allow_unverified_customer_ids") var allowUnverifiedCustomerIDs: Bool
     /// New chats are assigned round-robin to the online agents of their department.
     @Field(key: "auto_assign") var autoAssign: Bool
+    @OptionalField(key: "greeting") var greeting: String?
+    @OptionalField(key: "offline_message") var offlineMessage: String?
+    /// `off`, `optional` or `required`.
+    @Field(key: "prechat_name") var prechatName: String
+    @Field(key: "prechat_email") var prechatEmail: String
+    @OptionalField(key: "retention_days") var retentionDays: Int?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -25,11 +31,19 @@ final class BusinessModel: Model, @unchecked Sendable {
         allowedOrigins = business.allowedOrigins
         allowUnverifiedCustomerIDs = business.allowUnverifiedCustomerIDs
         autoAssign = business.autoAssign
+        greeting = business.greeting
+        offlineMessage = business.offlineMessage
+        prechatName = business.prechat.name.rawValue
+        prechatEmail = business.prechat.email.rawValue
+        retentionDays = business.retentionDays
         createdAt = business.createdAt
     }
 
     var record: Business {
         Business(id: id ?? UUID(), name: name, identitySecret: identitySecret, allowedOrigins: allowedOrigins,
-                 allowUnverifiedCustomerIDs: allowUnverifiedCustomerIDs, autoAssign: autoAssign, createdAt: createdAt)
+                 allowUnverifiedCustomerIDs: allowUnverifiedCustomerIDs, autoAssign: autoAssign, greeting: greeting,
+                 offlineMessage: offlineMessage,
+                 prechat: Prechat(name: Prechat.Rule(rawValue: prechatName) ?? .off, email: Prechat.Rule(rawValue: prechatEmail) ?? .off),
+                 retentionDays: retentionDays, createdAt: createdAt)
     }
 }

@@ -10,6 +10,8 @@ final class VisitorModel: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Field(key: "business_id") var businessID: UUID
     @OptionalField(key: "external_customer_id") var externalCustomerID: String?
+    @OptionalField(key: "name") var name: String?
+    @OptionalField(key: "email") var email: String?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -18,10 +20,13 @@ final class VisitorModel: Model, @unchecked Sendable {
         id = visitor.id
         businessID = visitor.businessID
         externalCustomerID = visitor.externalCustomerID
+        name = visitor.name
+        email = visitor.email
         createdAt = visitor.createdAt
     }
 
     var record: Visitor {
-        Visitor(id: id ?? UUID(), businessID: businessID, externalCustomerID: externalCustomerID, createdAt: createdAt)
+        Visitor(id: id ?? UUID(), businessID: businessID, externalCustomerID: externalCustomerID, name: name, email: email,
+                createdAt: createdAt)
     }
 }

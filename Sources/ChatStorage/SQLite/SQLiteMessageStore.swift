@@ -149,11 +149,15 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
 
     private static func open(_ opening: SessionOpening, at date: Date, in db: SQLiteHandle) throws -> SessionOpened {
         if let visitor = opening.newVisitor {
-            let insert = try db.statement("INSERT INTO visitors (id, business_id, external_customer_id, created_at) VALUES (?1, ?2, ?3, ?4)")
+            let insert = try db.statement("""
+                INSERT INTO visitors (id, business_id, external_customer_id, name, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                """)
             try insert.bind(1, visitor.id)
             try insert.bind(2, visitor.businessID)
             try insert.bind(3, visitor.externalCustomerID)
-            try insert.bind(4, visitor.createdAt)
+            try insert.bind(4, visitor.name)
+            try insert.bind(5, visitor.email)
+            try insert.bind(6, visitor.createdAt)
             try insert.run()
         }
         let session = opening.session

@@ -2,13 +2,14 @@ import ChatDomain
 import ChatRealtime
 import Vapor
 
-/// `livechat create-agent --business ID --email E --password P --name N`
+/// `livechat create-agent --business ID --email E --password P --name N [--admin]`
 struct CreateAgentCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "business", help: "The business's id") var business: String?
         @Option(name: "email", help: "Login email") var email: String?
         @Option(name: "password", help: "Login password (at least 8 characters)") var password: String?
         @Option(name: "name", help: "Display name") var name: String?
+        @Flag(name: "admin", help: "Make the agent a business admin (settings, agents, canned responses, webhooks)") var admin: Bool
         init() {}
     }
 
@@ -21,7 +22,7 @@ struct CreateAgentCommand: AsyncCommand {
         let password = (signature.password ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (8...72).contains(password.count) else { throw ConfigError("--password must have 8 to 72 characters") }
         let agent = try await context.application.chat
-            .createAgent(business: business, email: email, password: password, name: signature.name ?? email)
+            .createAgent(business: business, email: email, password: password, name: signature.name ?? email, isAdmin: signature.admin)
         context.console.output("agent \(agent.id.lowercasedText)")
     }
 }

@@ -51,6 +51,10 @@ struct TestClient: Sendable {
         try await request(.GET, path, token: token)
     }
 
+    func patch(_ path: String, token: String? = nil, json: Any? = [String: Any]()) async throws -> HTTPReply {
+        try await request(.PATCH, path, token: token, json: json)
+    }
+
     // MARK: tokens
 
     func adminToken() async throws -> String {
@@ -138,10 +142,12 @@ struct TestClient: Sendable {
     }
 
     /// An agent created through the admin API, logged in: its id and token.
-    func loginAgent(_ business: Business, department: String? = nil, email: String? = nil) async throws -> (id: String, token: String) {
+    func loginAgent(_ business: Business, department: String? = nil, email: String? = nil,
+                    admin: Bool = false) async throws -> (id: String, token: String) {
         let address = email ?? "agent-\(UUID().uuidString.prefix(8))@shop.example"
         var body: [String: Any] = ["email": address, "password": "secret-password", "name": "Agent \(address.prefix(6))"]
         if let department { body["department"] = department }
+        if admin { body["is_admin"] = true }
         let created = try await post("/admin/businesses/\(business.id)/agents/", token: try await adminToken(), json: body)
         guard created.status == 201 else { throw TestFailure("agent: \(created.text)") }
         let login = try await post("/auth/login/", json: ["email": address, "password": "secret-password"])

@@ -1,0 +1,120 @@
+import Foundation
+
+/// A business's settings as its admins manage them (`GET`/`PATCH /chat/settings/`), and what its
+/// widget reads of them (`GET /chat/widget-config/`).
+extension Chat {
+    /// A change to some of a business's settings: nil leaves a setting as it is; for the texts and
+    /// the retention, `.some(nil)` clears it.
+    package struct SettingsChange: Sendable {
+        package var name: String?
+        package var greeting: String??
+        package var offlineMessage: String??
+        package var prechatName: Prechat.Rule?
+        package var prechatEmail: Prechat.Rule?
+        package var allowedOrigins: [String]?
+        package var autoAssign: Bool?
+        package var retentionDays: Int??
+
+        package init() {}
+    }
+
+    /// The longest greeting or offline message.
+    package static let settingsTextLimit = 1000
+    package static let retentionRange = 1...3650
+
+    /// The business `caller` manages as its admin: an admin agent's own business (a `requested`
+    /// other one is not found), or, for the platform admin, the `requested` one.
+    package func managedBusiness(by caller: Identity, requested: UUID?) async throws -> Business {
+        switch caller {
+        case .admin:
+            guard let requested else { throw ChatError.invalid("business", "This field is required.") }
+            return try await business(requested)
+        case .agent(let id, let businessID):
+            guard let agent = try await store.agent(id), agent.isAdmin else { throw ChatError.forbidden }
+            if let requested, requested != businessID { throw ChatError.businessNotFound }
+            return try await business(businessID)
+        case .visitor:
+            throw ChatError.forbidden
+        }
+    }
+
+    package func updateSettings(of business: Business, with change: SettingsChange) async throws -> Business {
+        var updated = business
+        if let name = change.name { updated.name = name }
+        if let greeting = change.greeting { updated.greeting = greeting }
+        if let offline = change.offlineMessage { updated.offlineMessage = offline }
+        if let rule = change.prechatName { updated.prechat.name = rule }
+        if let rule = change.prechatEmail { updated.prechat.email = rule }
+        if let origins = change.allowedOrigins {
+            try OriginPolicy.validate(origins, field: "allowed_origins")
+            updated.allowedOrigins = origins
+        }
+        if let autoAssign = change.autoAssign { updated.autoAssign = autoAssign }
+        if let retention = change.retentionDays {
+            if let days = retention, !Self.retentionRange.contains(days) {
+                throw ChatError.invalid("retention_days", "Must be null or a number of days from 1 to 3650.")
+            }
+            updated.retentionDays = retention
+        }
+        guard updated != business else { return business }
+        try await store.update(updated)
+        return updated
+    }
+
+    /// What the widget shows before a chat: the business's texts, its pre-chat form, and whether
+    /// an agent is online.
+    package struct WidgetConfig: Sendable {
+        package let business: Business
+        package let online: Bool
+    }
+
+    /// The widget's view of a business, for a page at `origin` (refused outside its allowlist).
+    package func widgetConfig(of id: UUID, origin: String?) async throws -> WidgetConfig {
+        let business = try await business(id)
+        try OriginPolicy.check(origin, allowed: business.allowedOrigins)
+        let agents = try await store.agents(of: business.id).filter(\.active).map(\.id)
+        let online = await !presence.online(among: Set(agents)).isEmpty
+        return WidgetConfig(business: business, online: online)
+    }
+
+    /// Makes an agent of `business` a business admin, or not.
+    package func setAgentAdmin(_ id: UUID, of business: UUID, isAdmin: Bool) async throws -> Agent {
+        guard var agent = try await store.agent(id), agent.businessID == business else { throw ChatError.agentNotFound }
+        try await store.setAdmin(agent: id, isAdmin)
+        agent.isAdmin = isAdmin
+        return agent
+    }
+}
+
+/// The name and email a visitor gives the widget's pre-chat form.
+package enum VisitorProfile {
+    package static let nameLimit = 100
+    package static let emailLimit = 254
+
+    /// A name as stored: trimmed, 1 to 100 characters.
+    package static func name(_ raw: String?) throws -> String? {
+        guard let raw else { return nil }
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw ChatError.invalid("name", "This field may not be blank.") }
+        guard name.count <= nameLimit else { throw ChatError.invalid("name", "Ensure this field has no more than \(nameLimit) characters.") }
+        return name
+    }
+
+    /// An email as stored: trimmed, lower-cased, `local@domain.tld`.
+    package static func email(_ raw: String?) throws -> String? {
+        guard let raw else { return nil }
+        let email = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard email.count <= emailLimit, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !email.contains(where: \.isWhitespace) else {
+            throw ChatError.invalid("email", "Enter a valid email address.")
+        }
+        return email
+    }
+
+    /// Refuses a start that leaves a required answer of the form empty (`known`: the visitor's).
+    static func check(name: String?, email: String?, known: Visitor?, against form: Prechat) throws {
+        if form.name == .required, (name ?? known?.name) == nil { throw ChatError.invalid("name", "This field is required.") }
+        if form.email == .required, (email ?? known?.email) == nil { throw ChatError.invalid("email", "This field is required.") }
+    }
+}
