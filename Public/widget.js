@@ -4,6 +4,8 @@
  *  data-title="Chat with us".
  *  API: window.LiveChat.open(), .close(), .send(text), .on(event, handler)
  *  Events: "ready" (session info), "message" (the broadcast object), "session_ended".
+ *  The business's settings (GET /chat/widget-config/) give the greeting, the away banner shown
+ *  while no agent is online, and the pre-chat form asked before a new chat.
  */
 (function () {
   "use strict";
@@ -23,7 +25,8 @@
   var state = {
     token: null, sessionId: null, visitorId: null, lastSeq: 0,
     socket: null, connected: false, retry: 0, retryTimer: null, ended: false, starting: null,
-    shown: {}, pending: {}, agentReadSeq: 0, typingTimer: null, typingSentAt: 0, open: false
+    shown: {}, pending: {}, agentReadSeq: 0, typingTimer: null, typingSentAt: 0, open: false,
+    config: null, profile: null
   };
 
   // ---------------------------------------------------------------- storage
@@ -51,7 +54,9 @@
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           if (!response.ok) {
-            var error = new Error(body.message || ("HTTP " + response.status));
+            var details = [];
+            Object.keys(body.errors || {}).forEach(function (key) { details = details.concat(body.errors[key]); });
+            var error = new Error([body.message || ("HTTP " + response.status)].concat(details).join(" "));
             error.status = response.status;
             throw error;
           }
@@ -60,11 +65,33 @@
       });
   }
 
+  function loadConfig() {
+    return api("/chat/widget-config/?business=" + encodeURIComponent(BUSINESS)).then(function (reply) {
+      state.config = reply.data || null;
+      showConfig();
+      return state.config;
+    }).catch(function () { return state.config; /* the chat works without its settings */ });
+  }
+
+  function asksPrechat() {
+    var prechat = state.config && state.config.prechat;
+    return !!prechat && (prechat.name !== "off" || prechat.email !== "off");
+  }
+
+  /** A new visitor's first chat waits for the pre-chat form when the business asks for it (a
+   *  returning visitor's answers are known to the server, which asks again only if it lacks one). */
+  function needsPrechat() {
+    return asksPrechat() && !state.profile && !state.token;
+  }
+
   function startSession() {
     if (state.starting) return state.starting;
+    if (needsPrechat()) { showPrechat(""); return Promise.reject(new Error("The pre-chat form comes first.")); }
     var body = { business: BUSINESS };
     if (DEPARTMENT) body.department = DEPARTMENT;
     if (CUSTOMER_TOKEN) body.customer_token = CUSTOMER_TOKEN;
+    if (state.profile && state.profile.name) body.name = state.profile.name;
+    if (state.profile && state.profile.email) body.email = state.profile.email;
     state.starting = api("/chat/start-session/", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
     }).catch(function (error) {
@@ -87,7 +114,12 @@
       emit("ready", { session_id: data.session_id, visitor_id: data.visitor_id });
       return loadHistory().then(connect);
     }).catch(function (error) {
-      status("Chat unavailable: " + error.message);
+      if (error.status === 400 && asksPrechat()) {  // the form's answers were refused or are missing: ask
+        state.profile = null;
+        showPrechat(error.message);
+      } else {
+        status("Chat unavailable: " + error.message);
+      }
       throw error;
     }).finally(function () { state.starting = null; });
     return state.starting;
@@ -247,6 +279,16 @@
     ".icon.recording{background:#c62828;color:#fff}",
     ".send{background:#1f4fd1;color:#fff;border:0;border-radius:10px;height:38px;padding:0 14px;font-size:14px;cursor:pointer}",
     ".send:disabled,textarea:disabled,.icon:disabled{opacity:.5;cursor:not-allowed}",
+    ".greeting{align-self:flex-start;max-width:85%;padding:8px 11px;border-radius:12px;font-size:14px;background:#fff;border:1px solid #d5dbe3;white-space:pre-wrap}",
+    ".away{padding:8px 14px;background:#eef1f5;color:#1b1f24;font-size:13px;border-bottom:1px solid #d5dbe3;white-space:pre-wrap}",
+    ".away[hidden],.prechat[hidden],form.compose[hidden]{display:none}",
+    ".prechat{display:flex;flex-direction:column;gap:6px;padding:12px 14px;border-top:1px solid #d5dbe3}",
+    ".prechat p{margin:0;font-size:13px;color:#1b1f24}",
+    ".prechat label{font-size:13px;font-weight:600;color:#1b1f24}",
+    ".prechat input{border:1px solid #9aa5b4;border-radius:8px;padding:7px 9px;font-size:14px;color:#1b1f24}",
+    ".prechat .error{color:#8a1c1c;font-size:12px}",
+    ".prechat button{align-self:flex-start;background:#1f4fd1;color:#fff;border:0;border-radius:10px;height:36px;padding:0 14px;font-size:14px;cursor:pointer}",
+    "@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;height:100dvh;max-height:100dvh;border-radius:0}}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
   ].join("");
   root.appendChild(style);
@@ -295,7 +337,19 @@
   var restart = el("button", { type: "button" }, "Start a new chat");
   ended.appendChild(endedText);
   ended.appendChild(restart);
-  var form = el("form", { "aria-label": "Send a message" });
+  var away = el("div", { "class": "away", role: "note", hidden: "" });
+  var prechat = el("form", { "class": "prechat", "aria-label": "Before we start", hidden: "", novalidate: "" });
+  var prechatIntro = el("p", null, "Before we start, please tell us:");
+  var prechatNameLabel = el("label", { "for": "livechat-prechat-name" }, "Your name");
+  var prechatName = el("input", { id: "livechat-prechat-name", name: "name", maxlength: "100", autocomplete: "name" });
+  var prechatEmailLabel = el("label", { "for": "livechat-prechat-email" }, "Your email");
+  var prechatEmail = el("input", { id: "livechat-prechat-email", name: "email", type: "email", maxlength: "254", autocomplete: "email" });
+  var prechatError = el("p", { "class": "error", role: "alert" });
+  var prechatStart = el("button", { type: "submit" }, "Start the chat");
+  [prechatIntro, prechatNameLabel, prechatName, prechatEmailLabel, prechatEmail, prechatError, prechatStart].forEach(function (node) {
+    prechat.appendChild(node);
+  });
+  var form = el("form", { "class": "compose", "aria-label": "Send a message" });
   var input = el("textarea", { rows: "1", placeholder: "Type your message…", "aria-label": "Message", maxlength: "5000" });
   var fileLabel = el("label", { "class": "icon", title: "Attach a file" });
   var fileInput = el("input", { type: "file", "class": "sr", "aria-label": "Attach a file" });
@@ -308,7 +362,7 @@
   form.appendChild(fileLabel);
   if (window.MediaRecorder && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) form.appendChild(voice);
   form.appendChild(send);
-  [header, log, typing, statusLine, ended, form].forEach(function (node) { panel.appendChild(node); });
+  [header, away, log, typing, statusLine, ended, prechat, form].forEach(function (node) { panel.appendChild(node); });
   root.appendChild(launcher);
   root.appendChild(panel);
 
@@ -319,6 +373,41 @@
     state.lastSeq = 0;
     state.agentReadSeq = 0;
     while (log.firstChild) log.removeChild(log.firstChild);
+    showConfig();
+  }
+
+  /** The greeting first in the log, and the away banner while no agent is online. */
+  function showConfig() {
+    var config = state.config;
+    var greeting = log.querySelector(".greeting");
+    if (config && config.greeting) {
+      if (!greeting) { greeting = el("div", { "class": "greeting" }); log.insertBefore(greeting, log.firstChild); }
+      greeting.textContent = config.greeting;
+    } else if (greeting) {
+      log.removeChild(greeting);
+    }
+    var offline = config && !config.online;
+    away.textContent = offline ? (config.offline_message || "No one is online right now: leave a message and we will answer here.") : "";
+    away.hidden = !offline;
+  }
+
+  function showPrechat(error) {
+    var asks = (state.config && state.config.prechat) || { name: "off", email: "off" };
+    [[prechatNameLabel, prechatName, asks.name, "Your name"], [prechatEmailLabel, prechatEmail, asks.email, "Your email"]].forEach(function (field) {
+      field[0].hidden = field[2] === "off";
+      field[1].hidden = field[2] === "off";
+      field[0].textContent = field[3] + (field[2] === "required" ? " (required)" : " (optional)");
+      if (field[2] === "required") field[1].setAttribute("required", ""); else field[1].removeAttribute("required");
+    });
+    prechatError.textContent = error || "";
+    prechat.hidden = false;
+    form.hidden = true;
+    setTimeout(function () { (asks.name !== "off" ? prechatName : prechatEmail).focus(); }, 0);
+  }
+
+  function hidePrechat() {
+    prechat.hidden = true;
+    form.hidden = false;
   }
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
@@ -436,7 +525,11 @@
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     launcher.setAttribute("aria-label", "Close chat");
-    var ready = state.sessionId ? Promise.resolve() : startSession();
+    var ready = (state.config ? Promise.resolve() : loadConfig()).then(function () {
+      if (state.sessionId) { loadConfig(); return null; }  // refreshes whether an agent is online
+      if (needsPrechat()) { showPrechat(""); return Promise.reject(new Error("waiting for the pre-chat form")); }
+      return startSession();
+    });
     ready.then(function () {
       var last = log.querySelectorAll(".msg.theirs[data-id]");
       if (last.length) markRead({ id: last[last.length - 1].getAttribute("data-id") });
@@ -461,11 +554,28 @@
   }
 
   launcher.addEventListener("click", function () { panel.hidden ? open() : close(); });
+  prechat.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var asks = (state.config && state.config.prechat) || {};
+    var name = prechatName.value.trim();
+    var email = prechatEmail.value.trim();
+    if (asks.name === "required" && !name) { prechatError.textContent = "Please enter your name."; prechatName.focus(); return; }
+    if (asks.email === "required" && !email) { prechatError.textContent = "Please enter your email."; prechatEmail.focus(); return; }
+    if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+      prechatError.textContent = "Please enter a valid email address.";
+      prechatEmail.focus();
+      return;
+    }
+    state.profile = { name: asks.name !== "off" ? name : "", email: asks.email !== "off" ? email : "" };
+    hidePrechat();
+    startSession().then(function () { input.focus(); }).catch(function () { /* shown in the form or the status line */ });
+  });
   closeButton.addEventListener("click", close);
   panel.addEventListener("keydown", function (event) { if (event.key === "Escape") close(); });
   restart.addEventListener("click", function () {
     state.sessionId = null;
     resetTimeline();
+    hidePrechat();
     startSession().then(function () { input.focus(); }).catch(function () { /* shown in the status line */ });
   });
   form.addEventListener("submit", function (event) {
@@ -536,6 +646,7 @@
 
   function boot() {
     document.body.appendChild(host);
+    loadConfig();
     // A returning visitor continues the same chat (start-session answers the active one).
     if (state.token && state.sessionId) startSession().catch(function () { /* shown in the status line */ });
   }

@@ -15,6 +15,10 @@
  *                 .receipt "Sent" / "Seen" on the agent's own),
  *              #messages > .system-line, #outbox > li.pending[data-client-id], #typing
  *   Composer   #composer, #composer-input, #composer-send, #composer-attach, #composer-file
+ *   Settings   #open-settings (business admins only), #settings-view, #settings-form, #settings-name,
+ *              #settings-greeting, #settings-offline, #settings-prechat-name, #settings-prechat-email,
+ *              #settings-origins, #settings-auto-assign, #settings-retention, #settings-save,
+ *              #settings-status, #settings-error, #settings-close
  */
 
 const TITLE = "Livechat console";
@@ -175,6 +179,7 @@ function startConsole(token, agent) {
   $("login-view").hidden = true;
   $("app").hidden = false;
   $("agent-name").textContent = agent.name;
+  $("open-settings").hidden = agent.is_admin !== true;
   connectFeed();
   loadTeam();
   reloadInbox();
@@ -194,6 +199,7 @@ function showLogin(message = "") {
   state.alerts.clear();
   updateTitle();
   $("inbox").replaceChildren();
+  closeSettings();
   $("app").hidden = true;
   $("login-view").hidden = false;
   setLoginError(message);
@@ -349,7 +355,8 @@ function storeSummary(summary) {
 }
 
 function visitorName(summary) {
-  return summary?.visitor?.external_customer_id || `Visitor ${String(summary?.visitor?.id || "").slice(0, 8)}`.trim();
+  const visitor = summary?.visitor;
+  return visitor?.name || visitor?.external_customer_id || `Visitor ${String(visitor?.id || "").slice(0, 8)}`.trim();
 }
 
 function agentLabel(agent) {
@@ -689,7 +696,8 @@ function renderChatHeader() {
 }
 
 function chatMetaText(summary) {
-  const parts = [summary.department?.name || "No department"];
+  const parts = summary.visitor?.email ? [summary.visitor.email] : [];
+  parts.push(summary.department?.name || "No department");
   parts.push(summary.assigned_agent ? `Assigned to ${agentLabel(summary.assigned_agent)}` : "Unassigned");
   parts.push(summary.active ? `Started ${formatTime(summary.started_at)}` : "Ended");
   return parts.join(" · ");
@@ -1159,6 +1167,73 @@ function onEndChat() {
   if (state.chat && confirm("End this chat? The visitor will not be able to send more messages.")) chatAction("end", {});
 }
 
+/* ---------- business settings (business admins) ---------- */
+
+function setSettingsError(message) {
+  $("settings-error").textContent = message;
+  $("settings-error").hidden = !message;
+}
+
+async function openSettings() {
+  setSettingsError("");
+  $("settings-status").textContent = "Loading…";
+  document.querySelector(".workspace").hidden = true;
+  $("settings-view").hidden = false;
+  $("open-settings").setAttribute("aria-expanded", "true");
+  $("settings-title").focus();
+  try {
+    const { data } = await api("/chat/settings/");
+    fillSettings(data);
+    $("settings-status").textContent = "";
+  } catch (error) {
+    $("settings-status").textContent = "";
+    setSettingsError(error.message);
+  }
+}
+
+function closeSettings() {
+  $("settings-view").hidden = true;
+  document.querySelector(".workspace").hidden = false;
+  $("open-settings").setAttribute("aria-expanded", "false");
+}
+
+function fillSettings(data) {
+  $("settings-name").value = data.name || "";
+  $("settings-greeting").value = data.greeting || "";
+  $("settings-offline").value = data.offline_message || "";
+  $("settings-prechat-name").value = data.prechat?.name || "off";
+  $("settings-prechat-email").value = data.prechat?.email || "off";
+  $("settings-origins").value = (data.allowed_origins || []).join("\n");
+  $("settings-auto-assign").checked = data.auto_assign === true;
+  $("settings-retention").value = data.retention_days == null ? "" : String(data.retention_days);
+}
+
+async function onSettingsSubmit(event) {
+  event.preventDefault();
+  setSettingsError("");
+  $("settings-status").textContent = "";
+  const retention = $("settings-retention").value.trim();
+  const body = {
+    name: $("settings-name").value.trim(),
+    greeting: $("settings-greeting").value.trim() || null,
+    offline_message: $("settings-offline").value.trim() || null,
+    prechat: { name: $("settings-prechat-name").value, email: $("settings-prechat-email").value },
+    allowed_origins: $("settings-origins").value.split("\n").map((line) => line.trim()).filter(Boolean),
+    auto_assign: $("settings-auto-assign").checked,
+    retention_days: retention ? Number(retention) : null,
+  };
+  $("settings-save").disabled = true;
+  try {
+    const reply = await api("/chat/settings/", { method: "PATCH", json: body });
+    fillSettings(reply.data);
+    $("settings-status").textContent = "Settings saved.";
+  } catch (error) {
+    setSettingsError(error.message);
+  } finally {
+    $("settings-save").disabled = false;
+  }
+}
+
 /* ---------- start ---------- */
 
 function restoreSession() {
@@ -1176,6 +1251,9 @@ function restoreSession() {
 function bind() {
   $("login-form").addEventListener("submit", onLoginSubmit);
   $("logout").addEventListener("click", () => showLogin());
+  $("open-settings").addEventListener("click", openSettings);
+  $("settings-close").addEventListener("click", closeSettings);
+  $("settings-form").addEventListener("submit", onSettingsSubmit);
   $("filter-status").addEventListener("change", onFilterChange);
   $("filter-department").addEventListener("change", onFilterChange);
   $("inbox").addEventListener("click", onInboxClick);

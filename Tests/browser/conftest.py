@@ -57,7 +57,9 @@ class Server:
         self.log = open(os.path.join(self.data, "server.log"), "ab")
 
     def start(self):
-        env = {**os.environ, "LIVECHAT_DATA_DIR": self.data, "LIVECHAT_JWT_SECRET": SECRET, "LIVECHAT_DEMO": "1"}
+        # A short presence grace: a test sees an agent go offline (the widget's away banner) in seconds.
+        env = {**os.environ, "LIVECHAT_DATA_DIR": self.data, "LIVECHAT_JWT_SECRET": SECRET, "LIVECHAT_DEMO": "1",
+               "LIVECHAT_PRESENCE_GRACE": "2"}
         # The server serves the pages compiled into it (from Public/ at build time).
         self.proc = subprocess.Popen([self.binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)],
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=REPO)
@@ -90,30 +92,42 @@ def server():
     shutil.rmtree(s.data, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def shop(server):
-    """A merchant page on ANOTHER origin (its own port) that embeds the widget from the server."""
-    business = server.demo()["business"]
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another shop</title>
+class ShopPage:
+    """A merchant page on ANOTHER origin (its own port) that embeds the widget of `business`."""
+
+    def __init__(self, server, business):
+        page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Another shop</title>
 <style>body{{font-family:sans-serif}} button{{color:red}}</style></head>
 <body><h1>Another shop</h1><p>Product page.</p>
 <script src="{server.base}/widget.js" data-business="{business}" async></script></body></html>"""
-    root = tempfile.mkdtemp(prefix="livechat-shop-")
-    with open(os.path.join(root, "index.html"), "w") as f:
-        f.write(page)
+        self.root = tempfile.mkdtemp(prefix="livechat-shop-")
+        with open(os.path.join(self.root, "index.html"), "w") as f:
+            f.write(page)
+        root = self.root
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, directory=root, **kw)
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *a, **kw):
+                super().__init__(*a, directory=root, **kw)
 
-        def log_message(self, *args):
-            pass
+            def log_message(self, *args):
+                pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Quiet)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
-    httpd.shutdown()
-    shutil.rmtree(root, ignore_errors=True)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Quiet)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/index.html"
+
+    def close(self):
+        self.httpd.shutdown()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def shop(server):
+    """The demo business's widget on a page of another origin."""
+    page = ShopPage(server, server.demo()["business"])
+    yield page.url
+    page.close()
 
 
 def make_driver():

@@ -1,0 +1,97 @@
+"""A business admin's settings page, and what the widget makes of it: greeting, away banner,
+pre-chat form; the visitor's name and email in the console; the widget full-screen on a phone."""
+import uuid
+
+import requests
+from selenium.webdriver.common.by import By
+
+from conftest import SECRET, ShopPage
+from pages import Console, Widget, mint, wait_until
+
+
+def new_business(server):
+    """A business of its own (settings changed here must not leak into other tests), with an admin
+    agent and a plain one: their emails."""
+    admin = {"Authorization": "Bearer " + mint(SECRET, "admin", None)}
+    business = requests.post(server.base + "/admin/businesses/", headers=admin,
+                             json={"name": "Acme " + uuid.uuid4().hex[:6]}, timeout=10).json()["data"]["id"]
+    emails = {}
+    for kind, is_admin in (("admin", True), ("plain", False)):
+        email = f"{kind}-{uuid.uuid4().hex[:8]}@acme.example"
+        reply = requests.post(server.base + f"/admin/businesses/{business}/agents/", headers=admin, timeout=10,
+                              json={"email": email, "password": "secret-password", "name": f"{kind.title()} Agent", "is_admin": is_admin})
+        assert reply.status_code == 201, reply.text
+        emails[kind] = email
+    return business, emails
+
+
+def test_an_admin_sets_a_greeting_and_a_prechat_form_and_the_widget_follows(server, browsers):
+    business, emails = new_business(server)
+    page = ShopPage(server, business)
+    try:
+        console = Console(browsers("agent"), server.base)
+        console.login(emails["admin"], "secret-password")
+        d = console.driver
+        wait_until(lambda: d.find_element(By.ID, "open-settings").is_displayed(), message="the settings button")
+        d.find_element(By.ID, "open-settings").click()
+        wait_until(lambda: d.find_element(By.ID, "settings-name").get_attribute("value").startswith("Acme"), message="the settings")
+        d.find_element(By.ID, "settings-greeting").send_keys("Welcome to Acme! Ask us anything.")
+        d.find_element(By.ID, "settings-offline").send_keys("We are away: leave a message.")
+        d.find_element(By.CSS_SELECTOR, "#settings-prechat-name option[value='required']").click()
+        d.find_element(By.CSS_SELECTOR, "#settings-prechat-email option[value='optional']").click()
+        d.find_element(By.ID, "settings-retention").send_keys("abc")  # a number field: the browser drops it
+        d.find_element(By.ID, "settings-save").click()
+        wait_until(lambda: d.find_element(By.ID, "settings-status").text == "Settings saved.", message="the save")
+        saved = requests.get(server.base + f"/chat/widget-config/?business={business}", timeout=10).json()["data"]
+        assert saved["greeting"] == "Welcome to Acme! Ask us anything."
+        assert saved["prechat"] == {"name": "required", "email": "optional"}
+        assert saved["online"] is True  # the admin's console is connected
+        d.find_element(By.ID, "logout").click()
+        wait_until(lambda: not requests.get(server.base + f"/chat/widget-config/?business={business}", timeout=10)
+                   .json()["data"]["online"], message="no agent online")
+
+        widget = Widget(browsers("visitor"), page.url)
+        widget.find(".launcher").click()
+        wait_until(lambda: widget.find(".greeting").text == "Welcome to Acme! Ask us anything.", message="the greeting")
+        wait_until(lambda: widget.find(".away").is_displayed(), message="the away banner")
+        assert widget.find(".away").text == "We are away: leave a message."
+        form = widget.find("form.prechat")
+        assert form.is_displayed() and not widget.find("form.compose").is_displayed()
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        assert form.find_element(By.CSS_SELECTOR, ".error").text == "Please enter your name."
+        assert widget.session_id() is None
+        form.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys("Ann Visitor")
+        form.find_element(By.CSS_SELECTOR, "input[name=email]").send_keys("not-an-email")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        assert form.find_element(By.CSS_SELECTOR, ".error").text == "Please enter a valid email address."
+        email = form.find_element(By.CSS_SELECTOR, "input[name=email]")
+        email.clear()
+        email.send_keys("Ann@Shop.example")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait_until(lambda: widget.session_id(), message="the session after the form")
+        assert not form.is_displayed()
+        widget.send("Hello, anyone there?")
+        widget.wait_for("Hello, anyone there?", "visitor")
+
+        # The agent sees who wrote; a plain agent has no settings button.
+        console = Console(browsers("plain"), server.base)
+        console.login(emails["plain"], "secret-password")
+        item = console.inbox_item(widget.session_id())
+        wait_until(lambda: "Ann Visitor" in item.find_element(By.CSS_SELECTOR, ".visitor-name").text, message="the visitor's name")
+        assert not console.driver.find_element(By.ID, "open-settings").is_displayed()
+        console.open_chat(widget.session_id())
+        wait_until(lambda: "ann@shop.example" in console.driver.find_element(By.ID, "chat-meta").text, message="the visitor's email")
+        console.wait_for("Hello, anyone there?", "visitor")
+    finally:
+        page.close()
+
+
+def test_on_a_phone_the_widget_opens_full_screen(server, shop, browsers):
+    driver = browsers("phone")
+    driver.set_window_size(390, 844)
+    widget = Widget(driver, shop)
+    widget.open()
+    width, viewport = driver.execute_script(
+        "var p = document.querySelector('[data-livechat]').shadowRoot.querySelector('.panel').getBoundingClientRect();"
+        "return [p.width, document.documentElement.clientWidth];")
+    assert abs(width - viewport) <= 1, (width, viewport)
