@@ -15,6 +15,16 @@ package struct SessionSummary: Encodable, Sendable {
             name = visitor?.name
             email = visitor?.email
         }
+
+        /// What a visitor did not give is written as null.
+        func encode(to encoder: any Encoder) throws {
+            enum Keys: String, CodingKey { case id, external_customer_id, name, email }
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(external_customer_id, forKey: .external_customer_id)
+            try c.encode(name, forKey: .name)
+            try c.encode(email, forKey: .email)
+        }
     }
 
     struct DepartmentInfo: Encodable, Sendable {

@@ -46,7 +46,7 @@ enum OpenAPISchemas {
     static let sessionSummary = JSONSchema.object(properties: [
         "session_id": id, "id": id, "business": id, "active": .boolean, "started_at": time, "ended_at": .string(format: .dateTime, nullable: true),
         "visitor": .object(properties: [
-            "id": id, "external_customer_id": .string(required: false), "name": .string(required: false), "email": .string(required: false),
+            "id": id, "external_customer_id": .string(nullable: true), "name": .string(nullable: true), "email": .string(nullable: true),
         ]),
         "department": .object(nullable: true, properties: ["id": id, "name": .string]),
         "assigned_agent": .object(nullable: true, properties: ["id": id, "name": .string, "online": .boolean]),
