@@ -50,7 +50,11 @@ final class BenchSocket: Sendable {
         ws.send(text, promise: nil)
     }
 
+    /// Returns once the socket is closed, not only asked to close: frames the server sent before
+    /// it saw the close still reach `onFrame` until then (the reconnect storm counted such a late
+    /// copy of its "away" message as a repeat).
     func close() async {
         try? await ws.close()
+        try? await ws.onClose.get()
     }
 }
