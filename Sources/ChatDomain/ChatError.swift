@@ -25,6 +25,8 @@ package enum ChatError: Error, Equatable, Sendable {
     case noActiveSession
     case demoOff
     case emailTaken
+    case shortcutTaken
+    case cannedResponseNotFound
     case alreadyAssigned
     case sessionEnded
     case fileTooLarge(limit: Int)
@@ -71,6 +73,8 @@ package enum ChatError: Error, Equatable, Sendable {
         case .noActiveSession: "No active chat session for this visitor."
         case .demoOff: "The demo is turned off on this server."
         case .emailTaken: "An agent with this email already exists."
+        case .shortcutTaken: "A canned response with this shortcut already exists."
+        case .cannedResponseNotFound: "Canned response not found."
         case .alreadyAssigned: "This chat is already assigned to another agent."
         case .sessionEnded: "This session has ended. No further communication is allowed."
         case .fileTooLarge(let limit): "The file is too large (at most \(limit) bytes)."
@@ -93,6 +97,7 @@ package enum ChatError: Error, Equatable, Sendable {
         case .departmentNotFound: ["department": ["Unknown department for this business."]]
         case .agentNotFound: ["agent_id": ["Unknown agent for this business."]]
         case .emailTaken: ["email": ["Already in use."]]
+        case .shortcutTaken: ["shortcut": ["Already in use."]]
         case .fileTypeNotAllowed:
             ["file": ["Allowed: images (PNG, JPEG, GIF, WebP), PDF, audio (WAV, MP3, OGG, WebM, M4A), MP4, plain text, CSV, DOCX, XLSX, ZIP."]]
         default: [:]

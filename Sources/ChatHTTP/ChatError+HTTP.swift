@@ -10,8 +10,9 @@ extension ChatError {
         case .invalid, .malformedJSON, .tokenNotRevocable, .emptyMessage, .nulCharacter, .messageTooLong, .unknownFile, .unknownMessage: .badRequest
         case .unauthenticated, .invalidCredentials: .unauthorized
         case .forbidden, .agentDeactivated, .originNotAllowed, .customerTokenInvalid, .customerTokenMismatch, .customerIDUnproven, .wrongUploader: .forbidden
-        case .sessionNotFound, .businessNotFound, .departmentNotFound, .agentNotFound, .keyNotFound, .fileNotFound, .noActiveSession, .demoOff: .notFound
-        case .emailTaken, .alreadyAssigned, .sessionEnded: .conflict
+        case .sessionNotFound, .businessNotFound, .departmentNotFound, .agentNotFound, .keyNotFound, .fileNotFound, .noActiveSession, .demoOff,
+             .cannedResponseNotFound: .notFound
+        case .emailTaken, .shortcutTaken, .alreadyAssigned, .sessionEnded: .conflict
         case .fileTooLarge, .uploadQuotaReached: .payloadTooLarge
         case .fileTypeNotAllowed: .unsupportedMediaType
         case .tooManyAttempts: .tooManyRequests

@@ -25,6 +25,17 @@ extension Request {
         return (id, business)
     }
 
+    /// The business the caller administers: a business admin's own, or the one the platform admin
+    /// names with `?business=` (an admin agent naming another business finds none).
+    func managedBusiness() async throws -> Business {
+        var requested: UUID?
+        if let raw = query[String.self, at: "business"], !raw.isEmpty {
+            guard let id = UUID(uuidString: raw) else { throw ChatError.businessNotFound }
+            requested = id
+        }
+        return try await chat.managedBusiness(by: try await requireIdentity(), requested: requested)
+    }
+
     /// The JSON object body, field by field.
     func jsonFields() throws -> JSONFields {
         try JSONFields(body.data.map { Data(buffer: $0) })

@@ -88,13 +88,13 @@ package struct SettingsController: RouteCollection {
 
     @Sendable
     func show(req: Request) async throws -> Response {
-        let business = try await managed(req)
+        let business = try await req.managedBusiness()
         return try Envelope(message: "Settings fetched successfully", data: SettingsPayload(business)).response()
     }
 
     @Sendable
     func update(req: Request) async throws -> Response {
-        let business = try await managed(req)
+        let business = try await req.managedBusiness()
         let fields = try req.jsonFields()
         var change = Chat.SettingsChange()
         if fields.values["name"] != nil { change.name = try fields.requiredString("name", maxLength: 200) }
@@ -126,16 +126,6 @@ package struct SettingsController: RouteCollection {
         guard let id = UUID(uuidString: raw) else { throw ChatError.invalid("business", "Must be a valid UUID.") }
         let config = try await req.chat.widgetConfig(of: id, origin: req.headers.first(name: .origin))
         return try Envelope(message: "Widget settings fetched successfully", data: WidgetPayload(config)).response()
-    }
-
-    /// The business the caller administers (`?business=` for the platform admin).
-    private func managed(_ req: Request) async throws -> Business {
-        var requested: UUID?
-        if let raw = req.query[String.self, at: "business"], !raw.isEmpty {
-            guard let id = UUID(uuidString: raw) else { throw ChatError.businessNotFound }
-            requested = id
-        }
-        return try await req.chat.managedBusiness(by: try await req.requireIdentity(), requested: requested)
     }
 
     /// An empty text clears it, as null does.

@@ -4,7 +4,7 @@ import Foundation
 /// (`FluentChatStore`, on SQLite or PostgreSQL). Inserts that break a uniqueness rule throw; the
 /// rules then look again to tell a lost race from a failure.
 package protocol ChatStore: DirectoryStore, BusinessKeyStore, VisitorStore, SessionStore, HistoryStore, FeedStore, LoginFailureStore,
-    PresenceStore {
+    PresenceStore, CannedResponseStore {
     /// Answers when the database does (for `/health`).
     func ping() async throws
     /// Answers when the database takes a write (a statement that changes nothing).
@@ -35,6 +35,20 @@ package protocol DirectoryStore: Sendable {
     /// Refuses the token `tokenID` until `expiresAt` (it is forgotten then).
     func revokeToken(_ tokenID: String, until expiresAt: Date) async throws
     func isRevoked(token tokenID: String) async throws -> Bool
+}
+
+/// A business's canned responses.
+package protocol CannedResponseStore: Sendable {
+    /// Throws when the business already has one with this shortcut.
+    func insert(_ response: CannedResponse) async throws
+    func cannedResponse(_ id: UUID) async throws -> CannedResponse?
+    /// Throws when another of the business's has this shortcut.
+    func update(_ response: CannedResponse) async throws
+    func deleteCannedResponse(_ id: UUID) async throws
+    /// A business's canned responses by shortcut; with `matching`, those whose shortcut starts with
+    /// it or whose content contains it (case-insensitive).
+    func cannedResponses(of business: UUID, matching: String?) async throws -> [CannedResponse]
+    func cannedResponse(business: UUID, shortcut: String) async throws -> CannedResponse?
 }
 
 /// Businesses' own signing keys.

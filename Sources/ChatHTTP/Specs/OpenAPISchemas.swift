@@ -76,6 +76,17 @@ enum OpenAPISchemas {
         "is_admin": .boolean, "created_at": time,
     ])
 
+    static let cannedResponse = JSONSchema.object(properties: ["id": id, "shortcut": .string, "content": .string, "created_at": time])
+
+    static let cannedResponseBody = JSONSchema.object(properties: [
+        "shortcut": .string(minLength: 1, maxLength: 32, pattern: "^/?[a-z0-9_-]{1,32}$"), "content": .string(minLength: 1, maxLength: 5000),
+    ])
+
+    static let cannedResponseUpdateBody = JSONSchema.object(properties: [
+        "shortcut": .string(required: false, minLength: 1, maxLength: 32, pattern: "^/?[a-z0-9_-]{1,32}$"),
+        "content": .string(required: false, minLength: 1, maxLength: 5000),
+    ])
+
     static let prechat = JSONSchema.object(properties: [
         "name": .string(allowedValues: "off", "optional", "required"), "email": .string(allowedValues: "off", "optional", "required"),
     ])

@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AgentFeedController())
     try app.register(collection: TeamController())
     try app.register(collection: SettingsController())
+    try app.register(collection: CannedResponsesController())
     try app.register(collection: DemoController())
     try app.register(collection: SpecsController())
 }
