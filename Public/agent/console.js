@@ -18,7 +18,11 @@
  *   Settings   #open-settings (business admins only), #settings-view, #settings-form, #settings-name,
  *              #settings-greeting, #settings-offline, #settings-prechat-name, #settings-prechat-email,
  *              #settings-origins, #settings-auto-assign, #settings-retention, #settings-save,
- *              #settings-status, #settings-error, #settings-close
+ *              #settings-status, #settings-error, #settings-close,
+ *              #canned-list > li[data-id] (.canned-shortcut, .canned-text, button.canned-delete),
+ *              #canned-form, #canned-shortcut, #canned-content, #canned-add, #canned-error
+ *   Picker     #canned-picker (role="listbox") > li[role="option"][data-shortcut] (aria-selected on the active one):
+ *              opened by typing "/" first in #composer-input; arrows move, Enter or a click inserts, Escape closes
  */
 
 const TITLE = "Livechat console";
@@ -49,6 +53,8 @@ const state = {
   chat: null,
   outboxes: new Map(),
   alerts: new Map(),
+  canned: [],
+  picker: { items: [], active: 0 },
 };
 
 /* ---------- small helpers ---------- */
@@ -182,6 +188,7 @@ function startConsole(token, agent) {
   $("open-settings").hidden = agent.is_admin !== true;
   connectFeed();
   loadTeam();
+  loadCanned();
   reloadInbox();
 }
 
@@ -192,7 +199,7 @@ function showLogin(message = "") {
   clearTimeout(state.reloadTimer);
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(AGENT_KEY);
-  Object.assign(state, { token: null, agent: null, sessions: [], nextCursor: null, agents: new Map(), departments: [] });
+  Object.assign(state, { token: null, agent: null, sessions: [], nextCursor: null, agents: new Map(), departments: [], canned: [] });
   state.inboxTicket += 1;
   state.reloading = false;
   state.outboxes.clear();
@@ -1070,11 +1077,13 @@ function onComposerSubmit(event) {
   stopTyping(chat);
   queueOutgoing(chat, { type: "text", content, client_id: newClientId() }, content);
   input.value = "";
+  closePicker();
   resizeComposer();
   input.focus();
 }
 
 function onComposerKeydown(event) {
+  if (pickerKeydown(event)) return;
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     $("composer").requestSubmit();
@@ -1083,6 +1092,7 @@ function onComposerKeydown(event) {
 
 function onComposerInput() {
   resizeComposer();
+  updatePicker();
   const chat = state.chat;
   if (!chat || chat.ended) return;
   const now = Date.now();
@@ -1184,6 +1194,7 @@ async function openSettings() {
   try {
     const { data } = await api("/chat/settings/");
     fillSettings(data);
+    loadCanned();
     $("settings-status").textContent = "";
   } catch (error) {
     $("settings-status").textContent = "";
@@ -1234,6 +1245,148 @@ async function onSettingsSubmit(event) {
   }
 }
 
+/* ---------- canned responses: the "/" picker and their management ---------- */
+
+async function loadCanned() {
+  const token = state.token;
+  try {
+    const { data } = await api("/chat/canned-responses/");
+    if (token !== state.token) return;
+    state.canned = data;
+    renderCannedList();
+  } catch {
+    /* the picker stays empty; the chat works without it */
+  }
+}
+
+/** The canned responses a "/query" in the reply box asks for, or null when it does not ask. */
+function pickerMatches() {
+  const match = /^\/([^\s]*)$/.exec($("composer-input").value);
+  if (!match) return null;
+  const query = match[1].toLowerCase();
+  return state.canned
+    .filter((item) => item.shortcut.startsWith(query) || (query && item.content.toLowerCase().includes(query)))
+    .slice(0, 8);
+}
+
+function updatePicker() {
+  const items = pickerMatches();
+  if (!items || !items.length) {
+    closePicker();
+    return;
+  }
+  state.picker.items = items;
+  state.picker.active = Math.min(state.picker.active, items.length - 1);
+  renderPicker();
+}
+
+function renderPicker() {
+  const picker = $("canned-picker");
+  const options = state.picker.items.map((item, index) => {
+    const option = el("li");
+    option.id = `canned-option-${index}`;
+    option.setAttribute("role", "option");
+    option.dataset.shortcut = item.shortcut;
+    option.setAttribute("aria-selected", String(index === state.picker.active));
+    option.append(el("span", "canned-shortcut", `/${item.shortcut}`), " ", el("span", "muted", item.content));
+    option.addEventListener("mousedown", (event) => {
+      event.preventDefault();
+      insertCanned(item);
+    });
+    return option;
+  });
+  picker.replaceChildren(...options);
+  picker.hidden = false;
+  $("composer-input").setAttribute("aria-expanded", "true");
+  $("composer-input").setAttribute("aria-activedescendant", `canned-option-${state.picker.active}`);
+}
+
+function closePicker() {
+  state.picker = { items: [], active: 0 };
+  $("canned-picker").hidden = true;
+  $("canned-picker").replaceChildren();
+  $("composer-input").setAttribute("aria-expanded", "false");
+  $("composer-input").removeAttribute("aria-activedescendant");
+}
+
+function insertCanned(item) {
+  const input = $("composer-input");
+  input.value = item.content;
+  closePicker();
+  resizeComposer();
+  input.focus();
+  input.setSelectionRange(input.value.length, input.value.length);
+}
+
+/** The picker's keys; true when the key was the picker's. */
+function pickerKeydown(event) {
+  if ($("canned-picker").hidden || !state.picker.items.length) return false;
+  const count = state.picker.items.length;
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    state.picker.active = (state.picker.active + (event.key === "ArrowDown" ? 1 : count - 1)) % count;
+    renderPicker();
+  } else if ((event.key === "Enter" && !event.shiftKey) || event.key === "Tab") {
+    insertCanned(state.picker.items[state.picker.active]);
+  } else if (event.key === "Escape") {
+    closePicker();
+  } else {
+    return false;
+  }
+  event.preventDefault();
+  return true;
+}
+
+function renderCannedList() {
+  const items = state.canned.map((item) => {
+    const row = el("li");
+    row.dataset.id = item.id;
+    const text = el("div", "canned-text");
+    text.append(el("span", "canned-shortcut", `/${item.shortcut}`), el("br"), item.content);
+    const remove = el("button", "canned-delete link-button", "Delete");
+    remove.type = "button";
+    remove.setAttribute("aria-label", `Delete /${item.shortcut}`);
+    remove.addEventListener("click", () => deleteCanned(item));
+    row.append(text, remove);
+    return row;
+  });
+  $("canned-list").replaceChildren(...items);
+}
+
+function setCannedError(message) {
+  $("canned-error").textContent = message;
+  $("canned-error").hidden = !message;
+}
+
+async function onCannedSubmit(event) {
+  event.preventDefault();
+  setCannedError("");
+  $("canned-add").disabled = true;
+  try {
+    await api("/chat/canned-responses/", {
+      method: "POST",
+      json: { shortcut: $("canned-shortcut").value.trim(), content: $("canned-content").value },
+    });
+    $("canned-shortcut").value = "";
+    $("canned-content").value = "";
+    await loadCanned();
+    $("canned-shortcut").focus();
+  } catch (error) {
+    setCannedError(error.message);
+  } finally {
+    $("canned-add").disabled = false;
+  }
+}
+
+async function deleteCanned(item) {
+  setCannedError("");
+  try {
+    await api(`/chat/canned-responses/${encodeURIComponent(item.id)}/`, { method: "DELETE" });
+    await loadCanned();
+  } catch (error) {
+    setCannedError(error.message);
+  }
+}
+
 /* ---------- start ---------- */
 
 function restoreSession() {
@@ -1254,6 +1407,8 @@ function bind() {
   $("open-settings").addEventListener("click", openSettings);
   $("settings-close").addEventListener("click", closeSettings);
   $("settings-form").addEventListener("submit", onSettingsSubmit);
+  $("canned-form").addEventListener("submit", onCannedSubmit);
+  $("composer-input").addEventListener("blur", () => setTimeout(closePicker, 0));
   $("filter-status").addEventListener("change", onFilterChange);
   $("filter-department").addEventListener("change", onFilterChange);
   $("inbox").addEventListener("click", onInboxClick);

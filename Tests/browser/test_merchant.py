@@ -95,3 +95,49 @@ def test_on_a_phone_the_widget_opens_full_screen(server, shop, browsers):
         "var p = document.querySelector('[data-livechat]').shadowRoot.querySelector('.panel').getBoundingClientRect();"
         "return [p.width, document.documentElement.clientWidth];")
     assert abs(width - viewport) <= 1, (width, viewport)
+
+
+def test_an_admin_adds_a_canned_response_and_answers_a_visitor_with_it(server, browsers):
+    from selenium.webdriver.common.keys import Keys
+    business, emails = new_business(server)
+    page = ShopPage(server, business)
+    try:
+        widget = Widget(browsers("visitor"), page.url)
+        widget.open()
+        widget.send("Do you ship abroad?")
+        widget.wait_for("Do you ship abroad?", "visitor")
+
+        console = Console(browsers("agent"), server.base)
+        console.login(emails["admin"], "secret-password")
+        d = console.driver
+        wait_until(lambda: d.find_element(By.ID, "open-settings").is_displayed(), message="the settings button")
+        d.find_element(By.ID, "open-settings").click()
+        d.find_element(By.ID, "canned-shortcut").send_keys("Bad Shortcut")
+        d.find_element(By.ID, "canned-content").send_keys("x")
+        d.find_element(By.ID, "canned-add").click()
+        wait_until(lambda: d.find_element(By.ID, "canned-error").is_displayed(), message="the refusal of a bad shortcut")
+        d.find_element(By.ID, "canned-shortcut").clear()
+        d.find_element(By.ID, "canned-shortcut").send_keys("ship")
+        d.find_element(By.ID, "canned-content").clear()
+        d.find_element(By.ID, "canned-content").send_keys("Yes, we ship worldwide within 5 days.")
+        d.find_element(By.ID, "canned-add").click()
+        wait_until(lambda: "/ship" in d.find_element(By.ID, "canned-list").text, message="the new canned response in the list")
+        assert not d.find_element(By.ID, "canned-error").is_displayed()
+        d.find_element(By.ID, "settings-close").click()
+
+        console.open_chat(widget.session_id())
+        box = d.find_element(By.ID, "composer-input")
+        box.send_keys("/sh")
+        option = wait_until(lambda: d.find_element(By.CSS_SELECTOR, "#canned-picker li[data-shortcut='ship']"), message="the picker")
+        assert option.get_attribute("aria-selected") == "true"
+        assert box.get_attribute("aria-expanded") == "true"
+        box.send_keys(Keys.ENTER)
+        wait_until(lambda: box.get_attribute("value") == "Yes, we ship worldwide within 5 days.", message="the inserted text")
+        assert not d.find_element(By.ID, "canned-picker").is_displayed()
+        box.send_keys(Keys.ENTER)
+        widget.wait_for("Yes, we ship worldwide within 5 days.", "agent")
+        # A query that matches nothing opens no picker.
+        box.send_keys("/zzz")
+        assert not d.find_element(By.ID, "canned-picker").is_displayed()
+    finally:
+        page.close()
