@@ -26,6 +26,8 @@ package enum ChatError: Error, Equatable, Sendable {
     case demoOff
     case emailTaken
     case shortcutTaken
+    case alreadyRated
+    case sessionNotEnded
     case cannedResponseNotFound
     case alreadyAssigned
     case sessionEnded
@@ -74,6 +76,8 @@ package enum ChatError: Error, Equatable, Sendable {
         case .demoOff: "The demo is turned off on this server."
         case .emailTaken: "An agent with this email already exists."
         case .shortcutTaken: "A canned response with this shortcut already exists."
+        case .alreadyRated: "This chat has already been rated."
+        case .sessionNotEnded: "A chat can be rated once it has ended."
         case .cannedResponseNotFound: "Canned response not found."
         case .alreadyAssigned: "This chat is already assigned to another agent."
         case .sessionEnded: "This session has ended. No further communication is allowed."

@@ -32,6 +32,26 @@ package struct SessionSummary: Encodable, Sendable {
         let name: String
     }
 
+    struct RatingInfo: Encodable, Sendable {
+        let score: Int
+        let comment: String?
+        let rated_at: String
+
+        init(_ rating: Rating) {
+            score = rating.score
+            comment = rating.comment
+            rated_at = WireTime.iso(rating.createdAt)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            enum Keys: String, CodingKey { case score, comment, rated_at }
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(score, forKey: .score)
+            try c.encode(comment, forKey: .comment)
+            try c.encode(rated_at, forKey: .rated_at)
+        }
+    }
+
     struct AgentInfo: Encodable, Sendable {
         let id: String
         let name: String
@@ -49,10 +69,12 @@ package struct SessionSummary: Encodable, Sendable {
     let assigned_agent: AgentInfo?
     let last_message: WireMessage?
     let unread_count: Int
+    let rating: RatingInfo?
 
     package func encode(to encoder: any Encoder) throws {
         enum Keys: String, CodingKey {
             case session_id, id, business, active, started_at, ended_at, visitor, department, assigned_agent, last_message, unread_count
+            case rating
         }
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(session_id, forKey: .session_id)
@@ -66,6 +88,7 @@ package struct SessionSummary: Encodable, Sendable {
         try c.encode(assigned_agent, forKey: .assigned_agent)
         try c.encode(last_message, forKey: .last_message)
         try c.encode(unread_count, forKey: .unread_count)
+        try c.encode(rating, forKey: .rating)
     }
 }
 
@@ -78,7 +101,7 @@ extension SessionSummary {
             started_at: WireTime.iso(session.startedAt), ended_at: nil,
             visitor: .init(id: visitor.id.lowercasedText, visitor),
             department: department.map { .init(id: $0.id.lowercasedText, name: $0.name) },
-            assigned_agent: nil, last_message: nil, unread_count: 0)
+            assigned_agent: nil, last_message: nil, unread_count: 0, rating: nil)
     }
 }
 
@@ -102,7 +125,8 @@ extension Chat {
                 department: overview.department.map { .init(id: $0.id.lowercasedText, name: $0.name) },
                 assigned_agent: agent,
                 last_message: overview.lastMessage,
-                unread_count: overview.unreadCount))
+                unread_count: overview.unreadCount,
+                rating: overview.rating.map(SessionSummary.RatingInfo.init)))
         }
         return summaries
     }

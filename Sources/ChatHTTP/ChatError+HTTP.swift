@@ -12,7 +12,7 @@ extension ChatError {
         case .forbidden, .agentDeactivated, .originNotAllowed, .customerTokenInvalid, .customerTokenMismatch, .customerIDUnproven, .wrongUploader: .forbidden
         case .sessionNotFound, .businessNotFound, .departmentNotFound, .agentNotFound, .keyNotFound, .fileNotFound, .noActiveSession, .demoOff,
              .cannedResponseNotFound: .notFound
-        case .emailTaken, .shortcutTaken, .alreadyAssigned, .sessionEnded: .conflict
+        case .emailTaken, .shortcutTaken, .alreadyRated, .sessionNotEnded, .alreadyAssigned, .sessionEnded: .conflict
         case .fileTooLarge, .uploadQuotaReached: .payloadTooLarge
         case .fileTypeNotAllowed: .unsupportedMediaType
         case .tooManyAttempts: .tooManyRequests

@@ -4,7 +4,7 @@ import Foundation
 /// (`FluentChatStore`, on SQLite or PostgreSQL). Inserts that break a uniqueness rule throw; the
 /// rules then look again to tell a lost race from a failure.
 package protocol ChatStore: DirectoryStore, BusinessKeyStore, VisitorStore, SessionStore, HistoryStore, FeedStore, LoginFailureStore,
-    PresenceStore, CannedResponseStore {
+    PresenceStore, CannedResponseStore, RatingStore {
     /// Answers when the database does (for `/health`).
     func ping() async throws
     /// Answers when the database takes a write (a statement that changes nothing).
@@ -35,6 +35,13 @@ package protocol DirectoryStore: Sendable {
     /// Refuses the token `tokenID` until `expiresAt` (it is forgotten then).
     func revokeToken(_ tokenID: String, until expiresAt: Date) async throws
     func isRevoked(token tokenID: String) async throws -> Bool
+}
+
+/// Ratings of ended sessions, one per session.
+package protocol RatingStore: Sendable {
+    /// Throws when the session has a rating already.
+    func insert(_ rating: Rating) async throws
+    func rating(of session: UUID) async throws -> Rating?
 }
 
 /// A business's canned responses.
@@ -122,9 +129,11 @@ package struct SessionOverview: Sendable {
     package let assignedAgentName: String?
     package let lastMessage: WireMessage?
     package let unreadCount: Int
+    package let rating: Rating?
 
     package init(visitor: Visitor?, department: Department?, assignedAgentName: String?, lastMessage: WireMessage?,
-                 unreadCount: Int) {
+                 unreadCount: Int, rating: Rating? = nil) {
+        self.rating = rating
         self.visitor = visitor
         self.department = department
         self.assignedAgentName = assignedAgentName

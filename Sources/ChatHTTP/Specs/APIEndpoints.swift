@@ -61,6 +61,10 @@ extension APIEndpoint {
         APIEndpoint(method: .post, path: "/chat/sessions/{session}/end/", summary: "End a session", caller: .visitorAgentOrAdmin,
                     success: [.envelope(200, "Chat session ended successfully", OpenAPISchemas.endedSession)],
                     errors: [400, 401, 403, 404, 413, 415], tag: "Visitor"),
+        APIEndpoint(method: .post, path: "/chat/sessions/{session}/rating/", summary: "The visitor rates the chat once it has ended (1 to 5)",
+                    caller: .visitorOrAgent, body: .json(OpenAPISchemas.ratingBody),
+                    success: [.envelope(201, "Thank you for your feedback", OpenAPISchemas.rating)],
+                    errors: [400, 401, 403, 404, 409, 413, 415], tag: "Visitor"),
         // The agent side.
         APIEndpoint(method: .post, path: "/auth/login/", summary: "An agent's email and password for a token", caller: .anyone,
                     body: .json(OpenAPISchemas.loginBody), success: [.envelope(200, "Login successful", OpenAPISchemas.login)],

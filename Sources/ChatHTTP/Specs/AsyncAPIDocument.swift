@@ -179,6 +179,11 @@ struct AsyncAPIDocument: Encodable {
             "sessionTransferred": Message(name: "session_transferred", summary: "A chat was transferred", payload: event("session_transferred", transferred)),
             "agentPresence": Message(name: "agent_presence", summary: "An agent came online or went offline",
                                      payload: event("agent_presence", ["agent_id": id, "online": .boolean, "timestamp": time])),
+            "sessionRated": Message(name: "session_rated", summary: "The visitor rated an ended chat",
+                                    payload: event("session_rated", [
+                                        "session_id": id, "timestamp": time,
+                                        "rating": .object(properties: ["score": .integer, "comment": .string(nullable: true)]),
+                                    ])),
             "error": Message(name: "error", summary: "A refused client frame, or too many missed events",
                              payload: frame("error", ["message": .string])),
         ]

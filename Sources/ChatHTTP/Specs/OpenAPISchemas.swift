@@ -52,6 +52,20 @@ enum OpenAPISchemas {
         "assigned_agent": .object(nullable: true, properties: ["id": id, "name": .string, "online": .boolean]),
         "last_message": .object(nullable: true),
         "unread_count": .integer,
+        "rating": .object(nullable: true, properties: [
+            "score": .integer(maximum: (5, exclusive: false), minimum: (1, exclusive: false)), "comment": .string(nullable: true),
+            "rated_at": time,
+        ]),
+    ])
+
+    static let rating = JSONSchema.object(properties: [
+        "session_id": id, "score": .integer(maximum: (5, exclusive: false), minimum: (1, exclusive: false)),
+        "comment": .string(nullable: true), "rated_at": time,
+    ])
+
+    static let ratingBody = JSONSchema.object(properties: [
+        "score": .integer(maximum: (5, exclusive: false), minimum: (1, exclusive: false)),
+        "comment": .string(required: false, nullable: true, maxLength: 1000),
     ])
 
     static let inboxPage = JSONSchema.object(properties: [
