@@ -26,7 +26,7 @@
     token: null, sessionId: null, visitorId: null, lastSeq: 0,
     socket: null, connected: false, retry: 0, retryTimer: null, ended: false, starting: null,
     shown: {}, pending: {}, agentReadSeq: 0, typingTimer: null, typingSentAt: 0, open: false,
-    config: null, profile: null
+    config: null, profile: null, rated: false
   };
 
   // ---------------------------------------------------------------- storage
@@ -289,6 +289,14 @@
     ".prechat .error{color:#8a1c1c;font-size:12px}",
     ".prechat button{align-self:flex-start;background:#1f4fd1;color:#fff;border:0;border-radius:10px;height:36px;padding:0 14px;font-size:14px;cursor:pointer}",
     "@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;height:100dvh;max-height:100dvh;border-radius:0}}",
+    ".rate{padding:10px 14px;border-top:1px solid #d5dbe3;display:flex;flex-direction:column;gap:6px;font-size:13px;color:#1b1f24}",
+    ".rate[hidden],.rate [hidden]{display:none}",
+    ".rate p{margin:0}",
+    ".stars{display:flex;gap:4px}",
+    ".star{background:transparent;border:0;font-size:24px;line-height:1;color:#9aa5b4;cursor:pointer;padding:2px}",
+    ".star[aria-pressed=true]{color:#c77700}",
+    ".rate textarea{min-height:48px}",
+    ".rate-send{align-self:flex-start;background:#1f4fd1;color:#fff;border:0;border-radius:10px;height:34px;padding:0 12px;font-size:14px;cursor:pointer}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
   ].join("");
   root.appendChild(style);
@@ -349,6 +357,20 @@
   [prechatIntro, prechatNameLabel, prechatName, prechatEmailLabel, prechatEmail, prechatError, prechatStart].forEach(function (node) {
     prechat.appendChild(node);
   });
+  var rate = el("div", { "class": "rate", hidden: "" });
+  var rateAsk = el("p", null, "How was this chat?");
+  var stars = el("div", { "class": "stars", role: "group", "aria-label": "Your rating" });
+  var starButtons = [1, 2, 3, 4, 5].map(function (score) {
+    var star = el("button", { type: "button", "class": "star", "data-score": String(score), "aria-pressed": "false",
+      "aria-label": score + (score === 1 ? " star" : " stars") }, "★");
+    stars.appendChild(star);
+    return star;
+  });
+  var rateComment = el("textarea", { "class": "rate-comment", rows: "2", maxlength: "1000", placeholder: "A comment (optional)",
+    "aria-label": "A comment (optional)" });
+  var rateSend = el("button", { type: "button", "class": "rate-send", disabled: "" }, "Send rating");
+  var rateDone = el("p", { "class": "rate-done", role: "status" });
+  [rateAsk, stars, rateComment, rateSend, rateDone].forEach(function (node) { rate.appendChild(node); });
   var form = el("form", { "class": "compose", "aria-label": "Send a message" });
   var input = el("textarea", { rows: "1", placeholder: "Type your message…", "aria-label": "Message", maxlength: "5000" });
   var fileLabel = el("label", { "class": "icon", title: "Attach a file" });
@@ -362,7 +384,7 @@
   form.appendChild(fileLabel);
   if (window.MediaRecorder && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) form.appendChild(voice);
   form.appendChild(send);
-  [header, away, log, typing, statusLine, ended, prechat, form].forEach(function (node) { panel.appendChild(node); });
+  [header, away, log, typing, statusLine, ended, rate, prechat, form].forEach(function (node) { panel.appendChild(node); });
   root.appendChild(launcher);
   root.appendChild(panel);
 
@@ -403,6 +425,38 @@
     prechat.hidden = false;
     form.hidden = true;
     setTimeout(function () { (asks.name !== "off" ? prechatName : prechatEmail).focus(); }, 0);
+  }
+
+  /** After the end, the visitor may rate the chat once (1 to 5 stars and a comment). */
+  function showRating(isEnded) {
+    rate.hidden = !isEnded || !state.sessionId;
+    if (!isEnded) {
+      state.rated = false;
+      state.score = 0;
+      rateComment.value = "";
+      rateDone.textContent = "";
+    }
+    [rateAsk, stars, rateComment, rateSend].forEach(function (node) { node.hidden = state.rated; });
+    starButtons.forEach(function (star) { star.setAttribute("aria-pressed", String(Number(star.getAttribute("data-score")) <= (state.score || 0))); });
+    rateSend.disabled = !state.score;
+  }
+
+  function sendRating() {
+    if (!state.score || !state.sessionId) return;
+    rateSend.disabled = true;
+    var body = { score: state.score };
+    if (rateComment.value.trim()) body.comment = rateComment.value.trim();
+    api("/chat/sessions/" + encodeURIComponent(state.sessionId) + "/rating/", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+    }).then(function () {
+      state.rated = true;
+      rateDone.textContent = "Thank you for your feedback!";
+      showRating(true);
+    }).catch(function (error) {
+      if (error.status === 409 && /already/.test(error.message)) { state.rated = true; rateDone.textContent = "Thank you for your feedback!"; }
+      else rateDone.textContent = error.message;
+      showRating(true);
+    });
   }
 
   function hidePrechat() {
@@ -510,6 +564,7 @@
     send.disabled = isEnded;
     fileInput.disabled = isEnded;
     voice.disabled = isEnded;
+    showRating(isEnded);
     if (isEnded) {
       showTyping(false);
       state.pending = {};
@@ -554,6 +609,13 @@
   }
 
   launcher.addEventListener("click", function () { panel.hidden ? open() : close(); });
+  starButtons.forEach(function (star) {
+    star.addEventListener("click", function () {
+      state.score = Number(star.getAttribute("data-score"));
+      showRating(true);
+    });
+  });
+  rateSend.addEventListener("click", sendRating);
   prechat.addEventListener("submit", function (event) {
     event.preventDefault();
     var asks = (state.config && state.config.prechat) || {};

@@ -430,10 +430,15 @@ function onInboxClick(event) {
   if (button) openChat(button.dataset.sessionId);
 }
 
+function ratingText(session) {
+  return session.rating ? `Rated ${session.rating.score}/5` : "";
+}
+
 function inboxMetaText(session) {
   const parts = [session.department?.name || "No department"];
   parts.push(session.assigned_agent ? `Assigned to ${agentLabel(session.assigned_agent)}` : "Unassigned");
   if (!session.active) parts.push("Ended");
+  if (session.rating) parts.push(ratingText(session));
   return parts.join(" · ");
 }
 
@@ -573,6 +578,9 @@ function onFeedFrame(feed, frame) {
     case "agent_presence":
       setAgentOnline(frame.agent_id, frame.online === true);
       break;
+    case "session_rated":
+      patchSession(frame.session_id, (session) => (session.rating = { ...(frame.rating || {}), rated_at: frame.timestamp }));
+      break;
     case "session_started":
     case "error":
       scheduleReload();
@@ -707,6 +715,9 @@ function chatMetaText(summary) {
   parts.push(summary.department?.name || "No department");
   parts.push(summary.assigned_agent ? `Assigned to ${agentLabel(summary.assigned_agent)}` : "Unassigned");
   parts.push(summary.active ? `Started ${formatTime(summary.started_at)}` : "Ended");
+  if (summary.rating) {
+    parts.push(ratingText(summary) + (summary.rating.comment ? `: “${summary.rating.comment}”` : ""));
+  }
   return parts.join(" · ");
 }
 

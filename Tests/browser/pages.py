@@ -59,7 +59,7 @@ class Widget:
         wait_until(lambda: self.session_id(), message="a session")
 
     def send(self, text):
-        box = self.find("textarea")
+        box = self.find("form.compose textarea")
         wait_until(lambda: box.is_enabled(), message="the composer")
         box.send_keys(text)
         box.send_keys(Keys.ENTER)

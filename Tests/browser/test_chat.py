@@ -146,12 +146,12 @@ def test_the_agent_ends_the_chat_and_the_widget_shows_it(server, shop, browsers)
     wait_until(lambda: not no_alert(console.driver), message="the confirmation")
     console.driver.switch_to.alert.accept()
     wait_until(lambda: widget.find(".ended").get_attribute("hidden") is None, message="the ended banner in the widget")
-    assert not widget.find("textarea").is_enabled()
+    assert not widget.find("form.compose textarea").is_enabled()
     assert widget.driver.execute_script("return window.__ended") == ["session_ended"]
     wait_until(lambda: console.driver.find_element(By.ID, "chat-ended").is_displayed(), message="the ended banner in the console")
     # A new chat can start from the widget.
     widget.find(".ended button").click()
-    wait_until(lambda: widget.find("textarea").is_enabled(), message="a new chat")
+    wait_until(lambda: widget.find("form.compose textarea").is_enabled(), message="a new chat")
     widget.send("a new question")
     widget.wait_for("a new question", "visitor")
 

@@ -141,3 +141,41 @@ def test_an_admin_adds_a_canned_response_and_answers_a_visitor_with_it(server, b
         assert not d.find_element(By.ID, "canned-picker").is_displayed()
     finally:
         page.close()
+
+
+def test_after_the_end_the_visitor_rates_the_chat_and_the_console_shows_it(server, browsers):
+    business, emails = new_business(server)
+    page = ShopPage(server, business)
+    try:
+        widget = Widget(browsers("visitor"), page.url)
+        widget.open()
+        widget.send("Thanks for the help")
+        widget.wait_for("Thanks for the help", "visitor")
+        session = widget.session_id()
+
+        console = Console(browsers("agent"), server.base)
+        console.login(emails["plain"], "secret-password")
+        console.open_chat(session)
+        console.driver.find_element(By.ID, "end-chat").click()
+        wait_until(lambda: console.driver.switch_to.alert, message="the confirmation")
+        console.driver.switch_to.alert.accept()
+
+        wait_until(lambda: widget.find(".rate").is_displayed(), message="the rating in the widget")
+        send = widget.find(".rate-send")
+        assert not send.is_enabled()  # no star chosen yet
+        widget.find(".star[data-score='4']").click()
+        assert [s.get_attribute("aria-pressed") for s in widget.root.find_elements(By.CSS_SELECTOR, ".star")] == \
+            ["true", "true", "true", "true", "false"]
+        widget.find(".rate-comment").send_keys("Quick and kind")
+        send.click()
+        wait_until(lambda: widget.find(".rate-done").text == "Thank you for your feedback!", message="the thanks")
+        assert not widget.find(".stars").is_displayed()
+
+        # The agent's open chat and the inbox hear it from the feed.
+        meta = console.driver.find_element(By.ID, "chat-meta")
+        wait_until(lambda: "Rated 4/5" in meta.text and "Quick and kind" in meta.text, message="the rating in the console")
+        rated = requests.get(server.base + "/chat/sessions/?active=false",
+                             headers={"Authorization": "Bearer " + mint(SECRET, "agent", business)}, timeout=10).json()["data"]
+        assert [s["rating"]["score"] for s in rated if s["session_id"] == session] == [4]
+    finally:
+        page.close()
