@@ -37,6 +37,7 @@ package enum ChatError: Error, Equatable, Sendable {
     case tooManyAttempts(retryAfter: Int)
     /// A chat message refused before it was stored.
     case emptyMessage
+    case notesForAgentsOnly
     case nulCharacter
     case messageTooLong(limit: Int)
     case unknownFile
@@ -85,6 +86,7 @@ package enum ChatError: Error, Equatable, Sendable {
         case .fileTypeNotAllowed: "This file type is not allowed."
         case .tooManyAttempts(let wait): "Too many failed logins. Try again in \(wait) seconds."
         case .emptyMessage: "Message content cannot be empty."
+        case .notesForAgentsOnly: "Only agents can write private notes."
         case .nulCharacter: "Invalid message: the NUL character (U+0000) is not allowed."
         case .messageTooLong(let limit): "Message content is too long (at most \(limit) characters)."
         case .unknownFile: "Unknown file: upload it to /chat/upload-file/ for this session first, then send its URL."

@@ -18,6 +18,10 @@ package enum Identity: Sendable, Equatable {
         }
     }
 
+    package var isVisitor: Bool {
+        if case .visitor = self { true } else { false }
+    }
+
     /// `visitor` or `agent`, as written in a message's `sender_type`.
     package var senderType: String {
         switch self {

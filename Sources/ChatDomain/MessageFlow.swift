@@ -48,6 +48,15 @@ package enum MessageFlow {
         return .success(author.message(.text(trimmed), clientID: clientID))
     }
 
+    /// A private note: a text only the session's agents see; a visitor may not write one.
+    package static func note(_ content: String, clientID: String?, by author: Author, limit: Int) -> Result<PendingMessage, ChatError> {
+        guard case .agent = author.identity else { return .failure(.notesForAgentsOnly) }
+        return text(content, clientID: clientID, by: author, limit: limit).map { text in
+            guard case .text(let body) = text.body else { return text }
+            return author.message(.note(body), clientID: clientID)
+        }
+    }
+
     /// The text without leading and trailing white space (spaces, tabs, line breaks), looked
     /// up through Foundation only when the text starts or ends with something other than a
     /// visible ASCII character (most chat messages do not).

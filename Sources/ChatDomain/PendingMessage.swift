@@ -5,6 +5,8 @@ package struct PendingMessage: Sendable {
     package enum Body: Sendable {
         case text(String)
         case file(url: String, fileName: String, isAudio: Bool, attachmentID: UUID)
+        /// A private note: agents only, never shown to the visitor by any path.
+        case note(String)
     }
 
     package let sessionID: UUID

@@ -34,7 +34,7 @@ extension Chat {
         let lastSeq = rawSeq.flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
         if let endedAt = session.endedAt {
             var missed: [WireMessage]?
-            if let lastSeq { missed = try await store.messages(of: id, after: lastSeq, limit: nil) }
+            if let lastSeq { missed = try await store.messages(of: id, after: lastSeq, limit: nil, includingPrivate: !identity.isVisitor) }
             return .ended(session: id, at: endedAt, missed: missed)
         }
         return .accept(session: session, identity: identity, claims: claims, lastSeq: lastSeq)
@@ -53,7 +53,7 @@ extension Chat {
     package func catchUp(of session: UUID, after lastSeq: Int?, latest: Bool = false)
         async throws -> (missed: [WireMessage], endedAt: Date?, latest: Int?) {
         var missed: [WireMessage] = []
-        if let lastSeq { missed = try await store.messages(of: session, after: lastSeq, limit: nil) }
+        if let lastSeq { missed = try await store.messages(of: session, after: lastSeq, limit: nil, includingPrivate: true) }
         let last = latest ? try await store.lastSeq(of: session) : nil
         return (missed, try await store.session(session)?.endedAt, last)
     }

@@ -32,16 +32,18 @@ extension Chat {
     package func timeline(of id: UUID, as caller: Identity?, after: UUID?, limit: Int) async throws -> [Timeline.Item] {
         let session = try await session(id)
         if let caller { try Self.require(caller, on: session) }
+        // Private notes are the agents' (and the platform admin's); a visitor's history has none.
+        let includingPrivate = caller.map { !$0.isVisitor } ?? false
         var afterSeq = 0
         var since: Date?
         if let after {
-            guard let anchor = try await store.message(after), anchor.sessionID == id else {
+            guard let anchor = try await store.message(after), anchor.sessionID == id, includingPrivate || !anchor.isPrivate else {
                 throw ChatError.invalid("after", "Unknown message id for this session.")
             }
             afterSeq = anchor.seq
             since = anchor.createdAt
         }
-        let messages = try await store.messages(of: id, after: afterSeq, limit: limit + 1)
+        let messages = try await store.messages(of: id, after: afterSeq, limit: limit + 1, includingPrivate: includingPrivate)
         let page = Array(messages.prefix(limit))
         let until = messages.count > limit ? page.last?.createdAt : nil
         let files = try await store.attachments(of: id, since: since, until: until)

@@ -27,6 +27,7 @@ package struct WireMessage: Codable, Sendable, Equatable {
         case senderID = "sender_id"
         case senderType = "sender_type"
         case clientID = "client_id"
+        case isPrivate = "private"
     }
 
     /// A stored message read back field by field.
@@ -67,8 +68,18 @@ package struct WireMessage: Codable, Sendable, Equatable {
             file = url
             fileName = name
             isAudio = audio
+        case .note(let text):
+            type = WireMessage.noteType
+            content = text
+            isAudio = false
         }
     }
+
+    package static let noteType = "note"
+
+    /// A private note of the session's agents (`"private": true` on the wire): never sent to the
+    /// visitor, by socket, catch-up or history.
+    package var isPrivate: Bool { type == Self.noteType }
 
     /// The JSON text clients receive, written without `JSONEncoder` (the hot path).
     package var json: String {
@@ -85,6 +96,7 @@ package struct WireMessage: Codable, Sendable, Equatable {
         out.field("sender_type", senderType)
         if let clientID { out.field("client_id", clientID) }
         out.field("timestamp", timestamp)
+        if isPrivate { out.field("private", true) }
         return out.finished()
     }
 
@@ -123,5 +135,6 @@ package struct WireMessage: Codable, Sendable, Equatable {
         try c.encode(senderType, forKey: .senderType)
         try c.encodeIfPresent(clientID, forKey: .clientID)
         try c.encode(timestamp, forKey: .timestamp)
+        if isPrivate { try c.encode(true, forKey: .isPrivate) }
     }
 }

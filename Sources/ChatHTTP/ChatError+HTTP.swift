@@ -9,7 +9,7 @@ extension ChatError {
         switch self {
         case .invalid, .malformedJSON, .tokenNotRevocable, .emptyMessage, .nulCharacter, .messageTooLong, .unknownFile, .unknownMessage: .badRequest
         case .unauthenticated, .invalidCredentials: .unauthorized
-        case .forbidden, .agentDeactivated, .originNotAllowed, .customerTokenInvalid, .customerTokenMismatch, .customerIDUnproven, .wrongUploader: .forbidden
+        case .forbidden, .notesForAgentsOnly, .agentDeactivated, .originNotAllowed, .customerTokenInvalid, .customerTokenMismatch, .customerIDUnproven, .wrongUploader: .forbidden
         case .sessionNotFound, .businessNotFound, .departmentNotFound, .agentNotFound, .keyNotFound, .fileNotFound, .noActiveSession, .demoOff,
              .cannedResponseNotFound: .notFound
         case .emailTaken, .shortcutTaken, .alreadyRated, .sessionNotEnded, .alreadyAssigned, .sessionEnded: .conflict

@@ -99,7 +99,11 @@ struct ConnectionLoop: Sendable {
     private func catchUp(lastSeq: Int?) async throws {
         // Several nodes: the socket must know its session's last number from the start to tell a gap.
         let (missed, endedAt, latest) = try await chat.catchUp(of: session, after: lastSeq, latest: realtime.fanout.nodeBus != nil)
-        for message in missed { connection.send(connection.channel.allocator.buffer(string: message.json)) }
+        // A visitor never gets a private note; it still counts as sent (its number is not a gap).
+        let visitor = connection.identity.isVisitor
+        for message in missed where !(visitor && message.isPrivate) {
+            connection.send(connection.channel.allocator.buffer(string: message.json))
+        }
         // A client's own last_seq counts as sent when the session really has it (several nodes:
         // its late copies are then dropped); a last_seq past the session's end counts for nothing
         // (not as `latest`: a message stored during this catch-up is in `latest` and held, and
@@ -123,6 +127,11 @@ struct ConnectionLoop: Sendable {
             connection.sendError(refusal.message)
         case .success(.text(let content, let clientID)):
             switch MessageFlow.text(content, clientID: clientID, by: author, limit: maxText) {
+            case .success(let message): log.append(message)
+            case .failure(let refusal): connection.refused(refusal)
+            }
+        case .success(.note(let content, let clientID)):
+            switch MessageFlow.note(content, clientID: clientID, by: author, limit: maxText) {
             case .success(let message): log.append(message)
             case .failure(let refusal): connection.refused(refusal)
             }

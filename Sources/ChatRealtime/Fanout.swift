@@ -82,7 +82,7 @@ package final class LocalFanout: EventSink, NodeEventSink {
         switch event {
         case .message(let stored):
             frames.append(HubEvent(topic: .session(stored.message.sessionID), kind: .numbered, number: stored.message.seq,
-                                   payload: allocator.buffer(string: stored.json)))
+                                   payload: allocator.buffer(string: stored.json), agentsOnly: stored.message.isPrivate))
             frames.append(HubEvent(topic: .feed(business: stored.business), kind: .numbered, number: stored.cursor,
                                    payload: FeedFrame.encode(stored.feedPayload.utf8, cursor: stored.cursor, allocator: allocator)))
         case .sessionEnded(let session, let business, let date, let cursor, let feedPayload):

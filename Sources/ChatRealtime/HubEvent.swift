@@ -26,4 +26,6 @@ package struct HubEvent: Sendable {
     let payload: ByteBuffer
     /// A socket that must not receive it (the sender of a signal).
     var excluding: UUID? = nil
+    /// A private note: agents' sockets write it, a visitor's only counts its number.
+    var agentsOnly = false
 }

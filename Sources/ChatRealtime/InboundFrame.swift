@@ -6,6 +6,8 @@ import Foundation
 /// domain's rule (`MessageFlow.text`).
 enum InboundFrame: Sendable, Equatable {
     case text(content: String, clientID: String?)
+    /// A private note (agents only; the rule is the domain's `MessageFlow.note`).
+    case note(content: String, clientID: String?)
     case file(url: String, isAudio: Bool, clientID: String?)
     case endSession
     case typing(Bool)
@@ -49,6 +51,11 @@ enum InboundFrame: Sendable, Equatable {
                 return .failure(Refusal(message: "Invalid message: \"content\" must be a string."))
             }
             return .success(.text(content: content, clientID: clientID))
+        case "note":
+            guard case .string(let content)? = raw.content else {
+                return .failure(Refusal(message: "Invalid message: \"content\" must be a string."))
+            }
+            return .success(.note(content: content, clientID: clientID))
         case "file":
             guard case .string(let url)? = raw.file, !url.isEmpty, url.utf8.count <= 2048 else {
                 return .failure(Refusal(message: "Invalid message: \"file\" must be the URL of an uploaded file."))

@@ -165,6 +165,7 @@ final class SocketConnection: Sendable {
 
     /// Writes an admitted event on the channel's event loop; `ended` then closes with 4006.
     func writeOnLoop(_ event: HubEvent, flush: Bool) {
+        if event.agentsOnly, identity.isVisitor { return }  // admitted for its number only
         write(event.payload, flush: flush || event.kind == .ended)
         if event.kind == .ended { close(code: .sessionEnded) }
     }

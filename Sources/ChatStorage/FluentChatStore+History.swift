@@ -12,8 +12,10 @@ extension FluentChatStore {
         try await ChatMessageModel.query(on: db).filter(\.$sessionID == session).max(\.$seq) ?? 0
     }
 
-    package func messages(of session: UUID, after seq: Int, limit: Int?) async throws -> [WireMessage] {
-        var query: SQLQueryString = "SELECT \(RecordColumns.message) FROM chat_messages WHERE session_id = \(bind: session) AND seq > \(bind: seq) ORDER BY seq"
+    package func messages(of session: UUID, after seq: Int, limit: Int?, includingPrivate: Bool) async throws -> [WireMessage] {
+        var query: SQLQueryString = "SELECT \(RecordColumns.message) FROM chat_messages WHERE session_id = \(bind: session) AND seq > \(bind: seq)"
+        if !includingPrivate { query += " AND type <> \(bind: WireMessage.noteType)" }
+        query += " ORDER BY seq"
         if let limit { query += " LIMIT \(literal: limit)" }
         return try await db.sql().raw(query).all().map { try $0.wireMessage() }
     }

@@ -97,7 +97,7 @@ struct SpecsTests {
             }
             let clientSends = try types("sendToChat")
             let serverSends = try types("receiveFromChat")
-            #expect(clientSends == ["text", "file", "end_session", "typing", "read"])
+            #expect(clientSends == ["text", "note", "file", "end_session", "typing", "read"])
 
             // On a real socket: every type the client may send is understood (no "Unknown message
             // type"), every type only the server sends is refused as such.

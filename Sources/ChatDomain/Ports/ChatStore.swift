@@ -100,7 +100,8 @@ package protocol HistoryStore: Sendable {
     /// The number of a session's last message, 0 when it has none.
     func lastSeq(of session: UUID) async throws -> Int
     /// A session's messages after `seq`, in order, at most `limit` (nil: all).
-    func messages(of session: UUID, after seq: Int, limit: Int?) async throws -> [WireMessage]
+    /// Without `includingPrivate`, no private note (a visitor's view); the numbers of the others stay as stored.
+    func messages(of session: UUID, after seq: Int, limit: Int?, includingPrivate: Bool) async throws -> [WireMessage]
     /// A session's attachments uploaded after `since` and up to `until` (each when given), oldest first.
     func attachments(of session: UUID, since: Date?, until: Date?) async throws -> [Attachment]
     func insert(_ attachment: Attachment) async throws

@@ -119,6 +119,8 @@ struct AsyncAPIDocument: Encodable {
         let messages: [String: Message] = [
             "sendText": Message(name: "text", summary: "A text message (trimmed; 1 to LIVECHAT_MAX_TEXT characters, no NUL)",
                                 payload: frame("text", ["content": .string, "client_id": clientID])),
+            "sendNote": Message(name: "note", summary: "A private note (agents only: a visitor gets an error frame); stored and numbered like a text, sent only to the session's agents and the agent feed",
+                                payload: frame("note", ["content": .string, "client_id": clientID])),
             "sendFile": Message(name: "file", summary: "An uploaded file of this session, by its URL",
                                 payload: frame("file", ["file": .string(maxLength: 2048), "is_audio": .boolean(required: false), "client_id": clientID])),
             "sendEndSession": Message(name: "end_session", summary: "End the session", payload: frame("end_session", [:])),
@@ -130,6 +132,9 @@ struct AsyncAPIDocument: Encodable {
                                              payload: frame("connection_established", ["session_id": id])),
             "message": Message(name: "message", summary: "A stored message (type text or file), to every socket of the session in seq order (the sender's copy is its acknowledgement)",
                                payload: OpenAPISchemas.message),
+            "note": Message(name: "note", summary: "A private note, to the session's agent sockets only (never a visitor's: not live, not in catch-up, not in history)",
+                            payload: frame("note", ["id": id, "session_id": id, "seq": .integer, "content": .string, "sender_id": id,
+                                                    "sender_type": .string(allowedValues: "agent"), "timestamp": time, "private": .boolean])),
             "typing": Message(name: "typing", summary: "Another socket of the session is typing",
                               payload: frame("typing", ["session_id": id, "sender_id": id, "sender_type": .string(allowedValues: "visitor", "agent"), "is_typing": .boolean])),
             "read": Message(name: "read", summary: "A participant's read marker moved",

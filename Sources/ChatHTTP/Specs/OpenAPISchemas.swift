@@ -25,10 +25,11 @@ enum OpenAPISchemas {
     ])
 
     static let message = JSONSchema.object(properties: [
-        "id": id, "session_id": id, "seq": .integer, "type": .string(allowedValues: "text", "file"),
+        "id": id, "session_id": id, "seq": .integer, "type": .string(allowedValues: "text", "file", "note"),
         "content": .string(nullable: true), "file": .string(nullable: true), "file_name": .string(nullable: true),
         "is_audio": .boolean, "sender_id": id, "sender_type": .string(allowedValues: "visitor", "agent"),
         "client_id": .string(required: false, nullable: true), "timestamp": time,
+        "private": .boolean(required: false),
     ])
 
     static let attachment = JSONSchema.object(properties: [
