@@ -14,7 +14,9 @@
  *                (.mine for the agent's own; .text; .file-link | audio.file-audio | img.file-image | .file-name;
  *                 .receipt "Sent" / "Seen" on the agent's own),
  *              #messages > .system-line, #outbox > li.pending[data-client-id], #typing
- *   Composer   #composer, #composer-input, #composer-send, #composer-attach, #composer-file
+ *   Composer   #composer, #composer-input, #composer-send, #composer-attach, #composer-file,
+ *              #composer-note (checked: the next messages are private notes; #composer gets .note-mode)
+ *   Notes      #messages > .message.note[data-type="note"] (agents only; never sent to the visitor)
  *   Settings   #open-settings (business admins only), #settings-view, #settings-form, #settings-name,
  *              #settings-greeting, #settings-offline, #settings-prechat-name, #settings-prechat-email,
  *              #settings-origins, #settings-auto-assign, #settings-retention, #settings-save,
@@ -373,6 +375,7 @@ function agentLabel(agent) {
 
 function previewText(message) {
   if (!message) return "No messages yet";
+  if (message.type === "note") return `Note: ${message.content || ""}`;
   if (message.type === "file") return `File: ${message.file_name || "attachment"}`;
   return message.content || "";
 }
@@ -722,7 +725,7 @@ function chatMetaText(summary) {
 }
 
 const ACTION_CONTROLS = ["assign-me", "assign-to", "transfer-to", "end-chat"];
-const CHAT_CONTROLS = [...ACTION_CONTROLS, "composer-input", "composer-send", "composer-attach", "composer-file"];
+const CHAT_CONTROLS = [...ACTION_CONTROLS, "composer-input", "composer-send", "composer-attach", "composer-file", "composer-note"];
 
 function updateControls() {
   const locked = !state.chat || state.chat.ended;
@@ -838,6 +841,7 @@ function onChatFrame(chat, frame) {
       break;
     case "text":
     case "file":
+    case "note":
       showMessage(chat, frame);
       break;
     case "typing":
@@ -922,8 +926,10 @@ function authorName(chat, message) {
 
 function messageElement(chat, message) {
   const mine = message.sender_id === state.agent.id;
-  const item = el("div", `message from-${message.sender_type === "visitor" ? "visitor" : "agent"}${mine ? " mine" : ""}`);
+  const note = message.type === "note";
+  const item = el("div", `message from-${message.sender_type === "visitor" ? "visitor" : "agent"}${mine ? " mine" : ""}${note ? " note" : ""}`);
   item.dataset.id = message.id;
+  item.dataset.type = message.type;
   item.dataset.seq = String(message.seq);
   item.dataset.senderType = message.sender_type;
 
@@ -934,7 +940,7 @@ function messageElement(chat, message) {
   bubble.append(message.type === "file" ? fileContent(message) : el("p", "text", message.content || ""));
 
   item.append(meta, bubble);
-  if (mine) item.append(el("p", "receipt", message.seq <= chat.seenSeq ? "Seen" : "Sent"));
+  if (mine && !note) item.append(el("p", "receipt", message.seq <= chat.seenSeq ? "Seen" : "Sent"));
   return item;
 }
 
@@ -981,7 +987,7 @@ function addSystemLine(text, timestamp) {
 function markSeen(chat, seq) {
   if (!Number.isInteger(seq) || seq <= chat.seenSeq) return;
   chat.seenSeq = seq;
-  for (const item of $("messages").querySelectorAll(".message.mine")) {
+  for (const item of $("messages").querySelectorAll(".message.mine:not(.note)")) {
     if (Number(item.dataset.seq) <= seq) item.querySelector(".receipt").textContent = "Seen";
   }
 }
@@ -1086,7 +1092,8 @@ function onComposerSubmit(event) {
   const content = input.value.trim();
   if (!chat || chat.ended || !content) return;
   stopTyping(chat);
-  queueOutgoing(chat, { type: "text", content, client_id: newClientId() }, content);
+  const note = $("composer-note").checked;
+  queueOutgoing(chat, { type: note ? "note" : "text", content, client_id: newClientId() }, note ? `Note: ${content}` : content);
   input.value = "";
   closePicker();
   resizeComposer();
@@ -1256,6 +1263,15 @@ async function onSettingsSubmit(event) {
   }
 }
 
+/* ---------- private notes ---------- */
+
+function onNoteToggle() {
+  const note = $("composer-note").checked;
+  $("composer").classList.toggle("note-mode", note);
+  $("composer-input").placeholder = note ? "Write a private note (only agents see it)…" : "Write a reply… (/ for canned responses)";
+  $("composer-input").focus();
+}
+
 /* ---------- canned responses: the "/" picker and their management ---------- */
 
 async function loadCanned() {
@@ -1419,6 +1435,7 @@ function bind() {
   $("settings-close").addEventListener("click", closeSettings);
   $("settings-form").addEventListener("submit", onSettingsSubmit);
   $("canned-form").addEventListener("submit", onCannedSubmit);
+  $("composer-note").addEventListener("change", onNoteToggle);
   $("composer-input").addEventListener("blur", () => setTimeout(closePicker, 0));
   $("filter-status").addEventListener("change", onFilterChange);
   $("filter-department").addEventListener("change", onFilterChange);

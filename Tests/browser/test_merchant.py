@@ -179,3 +179,41 @@ def test_after_the_end_the_visitor_rates_the_chat_and_the_console_shows_it(serve
         assert [s["rating"]["score"] for s in rated if s["session_id"] == session] == [4]
     finally:
         page.close()
+
+
+def test_a_private_note_is_in_the_console_and_never_in_the_widget(server, browsers):
+    from selenium.webdriver.common.keys import Keys
+    business, emails = new_business(server)
+    page = ShopPage(server, business)
+    try:
+        widget = Widget(browsers("visitor"), page.url)
+        widget.open()
+        widget.send("Where is my parcel?")
+        widget.wait_for("Where is my parcel?", "visitor")
+
+        console = Console(browsers("agent"), server.base)
+        console.login(emails["plain"], "secret-password")
+        console.open_chat(widget.session_id())
+        d = console.driver
+        d.find_element(By.ID, "composer-note").click()
+        assert "note-mode" in d.find_element(By.ID, "composer").get_attribute("class")
+        d.find_element(By.ID, "composer-input").send_keys("Customer is VIP, ship express" + Keys.ENTER)
+        note = wait_until(lambda: d.find_element(By.CSS_SELECTOR, "#messages .message.note[data-type='note']"), message="the note")
+        assert "Customer is VIP, ship express" in note.text
+        d.find_element(By.ID, "composer-note").click()  # back to replies
+        d.find_element(By.ID, "composer-input").send_keys("It ships today." + Keys.ENTER)
+        widget.wait_for("It ships today.", "agent")
+        assert not [text for _, text in widget.messages() if "VIP" in text]
+        assert "VIP" not in widget.find(".log").text
+        # A reload of the widget (history and catch-up) does not bring it either.
+        widget.driver.refresh()
+        widget = Widget(widget.driver, page.url)
+        widget.open()
+        widget.wait_for("It ships today.", "agent")
+        assert "VIP" not in widget.find(".log").text
+        # The agent's reloaded history still has it, as a note.
+        d.refresh()
+        console.open_chat(widget.session_id())
+        wait_until(lambda: d.find_elements(By.CSS_SELECTOR, "#messages .message.note"), message="the note after a reload")
+    finally:
+        page.close()
