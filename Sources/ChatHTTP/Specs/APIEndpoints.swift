@@ -114,7 +114,7 @@ extension APIEndpoint {
         APIEndpoint(method: .delete, path: "/chat/canned-responses/{response}/", summary: "Delete a canned response (a business admin)",
                     caller: .agent, query: [("business", .string(format: .uuid, required: false))],
                     success: [.envelope(200, "Canned response deleted successfully", .object(properties: ["id": OpenAPISchemas.id]))],
-                    errors: [401, 403, 404], tag: "Merchant"),
+                    errors: [400, 401, 403, 404], tag: "Merchant"),
         APIEndpoint(method: .get, path: "/chat/widget-config/", summary: "What the widget shows before a chat (honours the origin allowlist)",
                     caller: .anyone, query: [("business", .string(format: .uuid))],
                     success: [.envelope(200, "Widget settings fetched successfully", OpenAPISchemas.widgetConfig)], errors: [400, 403, 404],
