@@ -4,7 +4,7 @@ import Foundation
 /// (`FluentChatStore`, on SQLite or PostgreSQL). Inserts that break a uniqueness rule throw; the
 /// rules then look again to tell a lost race from a failure.
 package protocol ChatStore: DirectoryStore, BusinessKeyStore, VisitorStore, SessionStore, HistoryStore, FeedStore, LoginFailureStore,
-    PresenceStore, CannedResponseStore, RatingStore {
+    PresenceStore, CannedResponseStore, RatingStore, ReportStore {
     /// Answers when the database does (for `/health`).
     func ping() async throws
     /// Answers when the database takes a write (a statement that changes nothing).
@@ -35,6 +35,11 @@ package protocol DirectoryStore: Sendable {
     /// Refuses the token `tokenID` until `expiresAt` (it is forgotten then).
     func revokeToken(_ tokenID: String, until expiresAt: Date) async throws
     func isRevoked(token tokenID: String) async throws -> Bool
+}
+
+/// What a business's report is made of, for `from` ..< `until`.
+package protocol ReportStore: Sendable {
+    func reportRows(of business: UUID, from: Date, until: Date) async throws -> Reports.Rows
 }
 
 /// Ratings of ended sessions, one per session.

@@ -102,6 +102,18 @@ enum OpenAPISchemas {
         "content": .string(required: false, minLength: 1, maxLength: 5000),
     ])
 
+    static let report = JSONSchema.object(properties: [
+        "from": .string(format: .date), "to": .string(format: .date),
+        "sessions_started": .integer, "sessions_ended": .integer, "messages": .integer,
+        "median_first_response_s": .number(nullable: true), "median_duration_s": .number(nullable: true),
+        "rating_average": .number(nullable: true), "ratings": .integer,
+        "days": .array(items: .object(properties: [
+            "date": .string(format: .date), "sessions_started": .integer, "sessions_ended": .integer, "messages": .integer,
+            "median_first_response_s": .number(nullable: true), "median_duration_s": .number(nullable: true),
+            "rating_average": .number(nullable: true), "ratings": .integer,
+        ])),
+    ])
+
     static let prechat = JSONSchema.object(properties: [
         "name": .string(allowedValues: "off", "optional", "required"), "email": .string(allowedValues: "off", "optional", "required"),
     ])

@@ -19,6 +19,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: SettingsController())
     try app.register(collection: CannedResponsesController())
     try app.register(collection: RatingController())
+    try app.register(collection: ReportsController())
     try app.register(collection: DemoController())
     try app.register(collection: SpecsController())
 }
