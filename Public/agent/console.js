@@ -23,6 +23,8 @@
  *              #settings-status, #settings-error, #settings-close,
  *              #canned-list > li[data-id] (.canned-shortcut, .canned-text, button.canned-delete),
  *              #canned-form, #canned-shortcut, #canned-content, #canned-add, #canned-error
+ *   Reports    #open-reports, #reports-view, #reports-form, #reports-from, #reports-to, #reports-load, #reports-error,
+ *              #reports-figures > div[data-figure] (dt, dd), #reports-chart > svg > rect.bar[data-date][data-count], #reports-close
  *   Picker     #canned-picker (role="listbox") > li[role="option"][data-shortcut] (aria-selected on the active one):
  *              opened by typing "/" first in #composer-input; arrows move, Enter or a click inserts, Escape closes
  */
@@ -209,6 +211,7 @@ function showLogin(message = "") {
   updateTitle();
   $("inbox").replaceChildren();
   closeSettings();
+  closeReports();
   $("app").hidden = true;
   $("login-view").hidden = false;
   setLoginError(message);
@@ -1203,6 +1206,7 @@ function setSettingsError(message) {
 }
 
 async function openSettings() {
+  closeReports();
   setSettingsError("");
   $("settings-status").textContent = "Loading…";
   document.querySelector(".workspace").hidden = true;
@@ -1222,7 +1226,7 @@ async function openSettings() {
 
 function closeSettings() {
   $("settings-view").hidden = true;
-  document.querySelector(".workspace").hidden = false;
+  if ($("reports-view").hidden) document.querySelector(".workspace").hidden = false;
   $("open-settings").setAttribute("aria-expanded", "false");
 }
 
@@ -1261,6 +1265,121 @@ async function onSettingsSubmit(event) {
   } finally {
     $("settings-save").disabled = false;
   }
+}
+
+/* ---------- reports ---------- */
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function isoDay(date) {
+  return date.toISOString().slice(0, 10);
+}
+
+function openReports() {
+  closeSettings();
+  document.querySelector(".workspace").hidden = true;
+  $("reports-view").hidden = false;
+  if (!$("reports-to").value) {
+    const today = new Date();
+    $("reports-to").value = isoDay(today);
+    $("reports-from").value = isoDay(new Date(today.getTime() - 29 * 86400000));
+  }
+  $("reports-title").focus();
+  loadReport();
+}
+
+function closeReports() {
+  $("reports-view").hidden = true;
+  if ($("settings-view").hidden) document.querySelector(".workspace").hidden = false;
+}
+
+async function loadReport(event) {
+  event?.preventDefault();
+  $("reports-error").hidden = true;
+  const params = new URLSearchParams({ from: $("reports-from").value, to: $("reports-to").value });
+  try {
+    const { data } = await api(`/chat/reports/?${params}`);
+    renderReport(data);
+  } catch (error) {
+    $("reports-error").textContent = error.message;
+    $("reports-error").hidden = false;
+  }
+}
+
+function seconds(value) {
+  if (value == null) return "–";
+  if (value < 90) return `${Math.round(value)} s`;
+  if (value < 5400) return `${Math.round(value / 60)} min`;
+  return `${(value / 3600).toFixed(1)} h`;
+}
+
+function renderReport(data) {
+  const figures = [
+    ["sessions_started", "Chats started", String(data.sessions_started)],
+    ["sessions_ended", "Chats ended", String(data.sessions_ended)],
+    ["messages", "Messages", String(data.messages)],
+    ["median_first_response_s", "Median first response", seconds(data.median_first_response_s)],
+    ["median_duration_s", "Median chat length", seconds(data.median_duration_s)],
+    ["rating_average", "Average rating", data.rating_average == null ? "–" : `${data.rating_average.toFixed(2)} / 5 (${data.ratings})`],
+  ];
+  $("reports-figures").replaceChildren(...figures.map(([key, label, value]) => {
+    const item = el("div");
+    item.dataset.figure = key;
+    item.append(el("dt", "", label), el("dd", "", value));
+    return item;
+  }));
+  $("reports-chart").replaceChildren(chart(data.days || []));
+}
+
+/** Bars of sessions started per day, drawn as SVG here (no library). */
+function chart(days) {
+  const width = 800;
+  const height = 220;
+  const top = 10;
+  const bottom = 28;
+  const left = 32;
+  const max = Math.max(1, ...days.map((day) => day.sessions_started));
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("role", "img");
+  const total = days.reduce((sum, day) => sum + day.sessions_started, 0);
+  svg.setAttribute("aria-label", `Sessions started per day: ${total} in ${days.length} days, at most ${max} in a day`);
+  const plot = height - top - bottom;
+  const step = (width - left) / Math.max(1, days.length);
+  const line = (x1, y1, x2, y2) => {
+    const node = document.createElementNS(SVG_NS, "line");
+    Object.entries({ x1, y1, x2, y2 }).forEach(([key, value]) => node.setAttribute(key, String(value)));
+    node.setAttribute("class", "axis");
+    return node;
+  };
+  const label = (x, y, text, anchor) => {
+    const node = document.createElementNS(SVG_NS, "text");
+    node.setAttribute("x", String(x));
+    node.setAttribute("y", String(y));
+    node.setAttribute("text-anchor", anchor);
+    node.textContent = text;
+    return node;
+  };
+  svg.append(line(left, top + plot, width, top + plot), line(left, top, left, top + plot));
+  svg.append(label(left - 4, top + 8, String(max), "end"), label(left - 4, top + plot, "0", "end"));
+  days.forEach((day, index) => {
+    const barHeight = (day.sessions_started / max) * plot;
+    const bar = document.createElementNS(SVG_NS, "rect");
+    bar.setAttribute("class", "bar");
+    bar.setAttribute("x", (left + index * step + step * 0.15).toFixed(1));
+    bar.setAttribute("y", (top + plot - barHeight).toFixed(1));
+    bar.setAttribute("width", Math.max(1, step * 0.7).toFixed(1));
+    bar.setAttribute("height", barHeight.toFixed(1));
+    bar.dataset.date = day.date;
+    bar.dataset.count = String(day.sessions_started);
+    const title = document.createElementNS(SVG_NS, "title");
+    title.textContent = `${day.date}: ${day.sessions_started}`;
+    bar.append(title);
+    svg.append(bar);
+    const every = Math.ceil(days.length / 8);
+    if (index % every === 0) svg.append(label(left + index * step + step / 2, height - 10, day.date.slice(5), "middle"));
+  });
+  return svg;
 }
 
 /* ---------- private notes ---------- */
@@ -1435,6 +1554,9 @@ function bind() {
   $("settings-close").addEventListener("click", closeSettings);
   $("settings-form").addEventListener("submit", onSettingsSubmit);
   $("canned-form").addEventListener("submit", onCannedSubmit);
+  $("open-reports").addEventListener("click", openReports);
+  $("reports-close").addEventListener("click", closeReports);
+  $("reports-form").addEventListener("submit", loadReport);
   $("composer-note").addEventListener("change", onNoteToggle);
   $("composer-input").addEventListener("blur", () => setTimeout(closePicker, 0));
   $("filter-status").addEventListener("change", onFilterChange);

@@ -177,6 +177,20 @@ def test_after_the_end_the_visitor_rates_the_chat_and_the_console_shows_it(serve
         rated = requests.get(server.base + "/chat/sessions/?active=false",
                              headers={"Authorization": "Bearer " + mint(SECRET, "agent", business)}, timeout=10).json()["data"]
         assert [s["rating"]["score"] for s in rated if s["session_id"] == session] == [4]
+
+        # The reports page: the figures and a bar for today in the chart.
+        console.driver.find_element(By.ID, "open-reports").click()
+        figure = wait_until(lambda: console.driver.find_element(By.CSS_SELECTOR, "#reports-figures [data-figure='rating_average'] dd"),
+                            message="the report's figures")
+        wait_until(lambda: figure.text == "4.00 / 5 (1)", message="the average rating")
+        bars = console.driver.find_elements(By.CSS_SELECTOR, "#reports-chart svg rect.bar")
+        assert len(bars) == 30
+        # One chat, on one of the last days (today, or yesterday when the test crossed midnight).
+        assert sorted(int(bar.get_attribute("data-count")) for bar in bars) == [0] * 29 + [1]
+        assert [b for b in bars if b.get_attribute("data-count") == "1"][0] in bars[-2:]
+        assert float([b for b in bars if b.get_attribute("data-count") == "1"][0].get_attribute("height")) > 0
+        console.driver.find_element(By.ID, "reports-close").click()
+        assert console.driver.find_element(By.ID, "inbox").is_displayed()
     finally:
         page.close()
 
