@@ -33,7 +33,7 @@ package struct Realtime: Sendable {
         startSessions = AddressRateLimiter(limits.startSession)
         logins = AddressRateLimiter(limits.login)
         uploads = AddressRateLimiter(limits.upload)
-        sockets = SocketCounter(cap: limits.socketsPerAddress)
+        sockets = SocketCounter(cap: limits.socketsPerAddress, total: limits.socketsTotal)
     }
 
     /// Takes one from `limiter`'s bucket for `address`, or refuses (429), counted by limit.

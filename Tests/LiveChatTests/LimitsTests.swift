@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import ChatRealtime
 @testable import LiveChat
@@ -141,6 +144,46 @@ struct LimitsTests {
             #expect(sample(metrics, #"livechat_rate_limited_total{limit="sockets_per_session"}"#) == 1)
             #expect(sample(metrics, #"livechat_rate_limited_total{limit="sockets_per_address"}"#) == 1)
             for socket in [second, third, again] { await socket.close() }
+        }
+    }
+
+    @Test func theNodeCapsItsOpenSocketsInAllBelowItsDescriptorLimit() async throws {
+        try await withServer({ $0.limits.socketsTotal = 3 }) { server, client in
+            let business = try await client.makeBusiness()
+            let agentToken = try await client.agentToken(business.id)
+            let chat = try await client.startChat(business)
+            let other = try await client.startChat(business)
+            let visitor = try await client.joined(chat)
+            let (feed, _) = try await client.feed(token: agentToken)
+            let third = try await client.joined(other)
+            // A fourth socket of any kind is refused before the upgrade, with the sentence.
+            let refused = try await RawTCP.exchange(port: server.port, bytes: upgradeRequest(port: server.port, session: other.id, token: other.token),
+                                                    until: "\r\n\r\n")
+            #expect(refused.hasPrefix("HTTP/1.1 429"), "\(refused.prefix(200))")
+            #expect(refused.lowercased().contains("retry-after:"))
+            let feedRequest = Array(("GET /ws/agent/ HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Protocol: Bearer, \(agentToken)\r\n\r\n").utf8)
+            let refusedFeed = try await RawTCP.exchange(port: server.port, bytes: feedRequest, until: "no room for another connection")
+            #expect(refusedFeed.hasPrefix("HTTP/1.1 429"), "\(refusedFeed.prefix(200))")
+            #expect(refusedFeed.contains("This server has no room for another connection right now. Please try again shortly."))
+            // The sockets that are open keep working, and a closed one frees its place.
+            try await visitor.send(["type": "text", "content": "still here"])
+            _ = try await feed.next(type: "message")
+            await third.close()
+            _ = try await eventually({ server.app.realtime.sockets.hasRoomInAll() }) { $0 }
+            let again = try await client.joined(other)
+            let metrics = try await client.get("/metrics").text
+            #expect(sample(metrics, #"livechat_rate_limited_total{limit="sockets_total"}"#) == 2)
+            for socket in [visitor, feed, again] { await socket.close() }
+        }
+    }
+
+    @Test func withoutASetCapTheNodeTakesItsDescriptorLimit() async throws {
+        try await withServer { server, _ in
+            var limit = rlimit()
+            #expect(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0)
+            #expect(server.app.realtime.limits.socketsTotal == max(64, Int(min(limit.rlim_cur, 1_048_576)) - SocketBudget.reserve))
         }
     }
 

@@ -5,11 +5,13 @@ package enum LimitRefusal: Error, Equatable {
     case rate(limit: String, retryAfter: Int)
     case socketsPerAddress
     case socketsPerSession
+    /// The node has no room for another socket (`Limits.socketsTotal`).
+    case socketsTotal
 
     package var retryAfter: Int {
         switch self {
         case .rate(_, let wait): wait
-        case .socketsPerAddress, .socketsPerSession: 5
+        case .socketsPerAddress, .socketsPerSession, .socketsTotal: 5
         }
     }
 
@@ -19,6 +21,7 @@ package enum LimitRefusal: Error, Equatable {
         case .rate(let limit, _): limit
         case .socketsPerAddress: "sockets_per_address"
         case .socketsPerSession: "sockets_per_session"
+        case .socketsTotal: "sockets_total"
         }
     }
 
@@ -27,6 +30,7 @@ package enum LimitRefusal: Error, Equatable {
         case .rate(_, let wait): "Too many requests from this address. Please try again in \(wait) seconds."
         case .socketsPerAddress: "Too many open connections from this address."
         case .socketsPerSession: "Too many open connections to this chat session."
+        case .socketsTotal: "This server has no room for another connection right now. Please try again shortly."
         }
     }
 }

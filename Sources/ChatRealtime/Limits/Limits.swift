@@ -17,6 +17,10 @@ package struct Limits: Sendable {
     /// Open sockets per client address and per session (0: no cap).
     package var socketsPerAddress = 500
     package var socketsPerSession = 20
+    /// Open sockets on this node in all (0: no cap). At boot, 0 becomes what the process's
+    /// descriptor limit leaves room for (`SocketBudget`): past it the upgrade is answered 429
+    /// instead of the process running out of descriptors (which crashed it inside libdispatch).
+    package var socketsTotal = 0
     /// What may wait to be written to one socket whose peer stopped reading, in bytes.
     package var outboundBytes = 1 << 20
     /// A socket silent this long (no frame, no pong to the server's pings) is closed (seconds).

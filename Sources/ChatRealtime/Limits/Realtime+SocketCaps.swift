@@ -2,11 +2,15 @@ import ChatDomain
 import Foundation
 import NIOCore
 
-/// The caps on open sockets (`Limits.socketsPerAddress`, `.socketsPerSession`): checked before
+/// The caps on open sockets (`Limits.socketsPerAddress`, `.socketsPerSession`, `.socketsTotal`): checked before
 /// the upgrade (429), and counted once upgraded (a socket past a cap that raced in closes with 1008).
 extension Realtime {
     /// Before the upgrade: room for one more socket from `address` (and on `session`, when given).
     func checkSocketRoom(address: String, session: UUID?) throws {
+        guard sockets.hasRoomInAll() else {
+            metrics.refused(limit: LimitRefusal.socketsTotal.limit)
+            throw LimitRefusal.socketsTotal
+        }
         guard sockets.hasRoom(address) else {
             metrics.refused(limit: LimitRefusal.socketsPerAddress.limit)
             throw LimitRefusal.socketsPerAddress

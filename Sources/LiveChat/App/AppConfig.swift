@@ -138,6 +138,7 @@ public struct AppConfig: Sendable {
         config.limits.upload.perMinute = try int(env, "LIVECHAT_UPLOADS_PER_MINUTE", default: config.limits.upload.perMinute, range: 0...1_000_000)
         config.limits.socketsPerAddress = try int(env, "LIVECHAT_SOCKETS_PER_ADDRESS", default: config.limits.socketsPerAddress, range: 0...1_000_000)
         config.limits.socketsPerSession = try int(env, "LIVECHAT_SOCKETS_PER_SESSION", default: config.limits.socketsPerSession, range: 0...10_000)
+        config.limits.socketsTotal = try int(env, "LIVECHAT_MAX_SOCKETS", default: config.limits.socketsTotal, range: 0...10_000_000)
         config.limits.outboundBytes = try int(env, "LIVECHAT_WS_OUTBOUND_BYTES", default: config.limits.outboundBytes, range: 65_536...(1 << 30))
         config.limits.heartbeatTimeout = try int(env, "LIVECHAT_WS_HEARTBEAT_TIMEOUT", default: config.limits.heartbeatTimeout, range: 3...3600)
         config.httpIdleTimeout = try int(env, "LIVECHAT_HTTP_IDLE_TIMEOUT", default: config.httpIdleTimeout, range: 1...3600)

@@ -69,8 +69,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         presence: presence,
         logins: LoginThrottle(),
         settings: config.chatSettings)
+    var limits = config.limits
+    // No cap set: as many sockets as the descriptor limit (raised to its hard value) leaves room for.
+    if limits.socketsTotal == 0 { limits.socketsTotal = SocketBudget.raiseLimitAndMeasure() }
     app.realtime = Realtime(chat: chat, fanout: fanout, loops: LoopCounter(),
-                            messageBurst: config.socketMessageBurst, messagesPerSecond: config.socketMessagesPerSecond, limits: config.limits)
+                            messageBurst: config.socketMessageBurst, messagesPerSecond: config.socketMessagesPerSecond, limits: limits)
     // Connections that send and receive nothing (idle keep-alives, a stalled body or upgrade) are closed.
     app.http.server.configuration.idleTimeout = .seconds(Int64(config.httpIdleTimeout))
     // No client of this API sends a compressed body; the decompressor was a handler every request
