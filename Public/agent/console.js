@@ -3,7 +3,8 @@
  *
  * Stable hooks for browser tests
  *   Login      #login-view, #login-form, #login-email, #login-password, #login-submit, #login-error
- *   Top bar    #app, #connection-status (data-state="ok" | "warn"), #agent-name, #logout
+ *   Top bar    #app, #connection-status (data-state="ok" | "warn"), #agent-name, #logout,
+ *              #enable-notifications (shown while the browser's notifications are not yet allowed)
  *   Inbox      #inbox-pane, #filter-status (active | mine | unassigned | ended), #filter-department,
  *              #inbox-status, #inbox > li > button.inbox-item[data-session-id]
  *                (.visitor-name, .preview, .unread when the count is > 0; aria-current="true" when open),
@@ -190,6 +191,7 @@ function startConsole(token, agent) {
   $("app").hidden = false;
   $("agent-name").textContent = agent.name;
   $("open-settings").hidden = agent.is_admin !== true;
+  updateNotificationButton();
   connectFeed();
   loadTeam();
   loadCanned();
@@ -480,10 +482,36 @@ function updateTitle() {
   document.title = total ? `(${total}) ${TITLE}` : TITLE;
 }
 
-function addAlert(sessionId) {
+function addAlert(sessionId, text) {
   state.alerts.set(sessionId, (state.alerts.get(sessionId) || 0) + 1);
   updateTitle();
   beep();
+  notify(sessionId, text);
+}
+
+/* ---------- browser notifications (once the agent allows them) ---------- */
+
+function updateNotificationButton() {
+  const supported = "Notification" in window;
+  $("enable-notifications").hidden = !supported || Notification.permission === "granted" || Notification.permission === "denied";
+}
+
+async function enableNotifications() {
+  if (!("Notification" in window)) return;
+  await Notification.requestPermission();
+  updateNotificationButton();
+}
+
+/** A notification for a chat that calls for attention while its tab or its chat is not in view. */
+function notify(sessionId, text) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  const summary = findSession(sessionId);
+  const notification = new Notification(summary ? visitorName(summary) : "New chat", { body: text || "New message", tag: sessionId });
+  notification.onclick = () => {
+    window.focus();
+    openChat(sessionId);
+    notification.close();
+  };
 }
 
 function clearAlerts(sessionId) {
@@ -588,6 +616,9 @@ function onFeedFrame(feed, frame) {
       patchSession(frame.session_id, (session) => (session.rating = { ...(frame.rating || {}), rated_at: frame.timestamp }));
       break;
     case "session_started":
+      if (frame.session_id) notify(frame.session_id, "A new chat has started.");
+      scheduleReload();
+      break;
     case "error":
       scheduleReload();
       break;
@@ -603,7 +634,7 @@ function onFeedMessage(sessionId, message) {
     session.last_message = message;
     if (fromVisitor && !isOpen) session.unread_count += 1;
   });
-  if (fromVisitor && (!isOpen || document.hidden) && !assignedToSomeoneElse(sessionId)) addAlert(sessionId);
+  if (fromVisitor && (!isOpen || document.hidden) && !assignedToSomeoneElse(sessionId)) addAlert(sessionId, previewText(message));
 }
 
 function onFeedSessionEnded(frame) {
@@ -1555,6 +1586,7 @@ function bind() {
   $("settings-form").addEventListener("submit", onSettingsSubmit);
   $("canned-form").addEventListener("submit", onCannedSubmit);
   $("open-reports").addEventListener("click", openReports);
+  $("enable-notifications").addEventListener("click", enableNotifications);
   $("reports-close").addEventListener("click", closeReports);
   $("reports-form").addEventListener("submit", loadReport);
   $("composer-note").addEventListener("change", onNoteToggle);

@@ -231,3 +231,30 @@ def test_a_private_note_is_in_the_console_and_never_in_the_widget(server, browse
         wait_until(lambda: d.find_elements(By.CSS_SELECTOR, "#messages .message.note"), message="the note after a reload")
     finally:
         page.close()
+
+
+def test_a_new_chat_and_a_message_outside_the_open_chat_notify_the_agent(server, browsers):
+    business, emails = new_business(server)
+    page = ShopPage(server, business)
+    try:
+        driver = browsers("agent")
+        driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": server.base, "permissions": ["notifications"]})
+        console = Console(driver, server.base)
+        console.login(emails["plain"], "secret-password")
+        assert driver.execute_script("return Notification.permission") == "granted"
+        assert not driver.find_element(By.ID, "enable-notifications").is_displayed()
+        # Record what the console shows, still through the browser's own notifications.
+        driver.execute_script(
+            "const Real = window.Notification; window.__notes = [];"
+            "window.Notification = class extends Real { constructor(title, options) {"
+            " super(title, options); window.__notes.push([title, options && options.body]); } };")
+        widget = Widget(browsers("visitor"), page.url)
+        widget.open()
+        widget.send("Is anyone there?")
+        wait_until(lambda: ["A new chat has started."] == [body for _, body in driver.execute_script("return window.__notes")][:1],
+                   message="the new chat's notification")
+        wait_until(lambda: any(body == "Is anyone there?" for _, body in driver.execute_script("return window.__notes")),
+                   message="the message's notification")
+        wait_until(lambda: driver.title.startswith("(1) "), message="the unread count in the title")
+    finally:
+        page.close()
