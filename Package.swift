@@ -7,6 +7,7 @@ import PackageDescription
 //   LiveChat → ChatHTTP → ChatRealtime → ChatDomain
 //   LiveChat → ChatStorage → ChatDomain        (no transport: no Vapor, no sockets)
 //   LiveChat → ChatTokens  → ChatDomain        (JWTs)
+//   LiveChat → ChatWebhooks → ChatDomain       (webhook deliveries over HTTP)
 //
 // ChatDomain holds the rules and the ports the others implement, and imports Foundation only.
 let package = Package(
@@ -92,11 +93,23 @@ let package = Package(
             ],
             plugins: ["EmbedPages"]
         ),
+        // Webhook deliveries over HTTP: signed, redirects not followed, private addresses refused.
+        .target(
+            name: "ChatWebhooks",
+            dependencies: [
+                "ChatDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Settings, wiring (configure), routes, commands.
         .target(
             name: "LiveChat",
             dependencies: [
-                "ChatDomain", "ChatStorage", "ChatTokens", "ChatRealtime", "ChatHTTP",
+                "ChatDomain", "ChatStorage", "ChatTokens", "ChatRealtime", "ChatHTTP", "ChatWebhooks",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
             ]
@@ -128,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "LiveChatTests",
             dependencies: [
-                "LiveChat", "ChatDomain", "ChatStorage", "ChatTokens", "ChatRealtime", "ChatHTTP",
+                "LiveChat", "ChatDomain", "ChatStorage", "ChatTokens", "ChatRealtime", "ChatHTTP", "ChatWebhooks",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "VaporTesting", package: "vapor"),

@@ -24,8 +24,15 @@
  *              #settings-status, #settings-error, #settings-close,
  *              #canned-list > li[data-id] (.canned-shortcut, .canned-text, button.canned-delete),
  *              #canned-form, #canned-shortcut, #canned-content, #canned-add, #canned-error
+ *   Webhooks   #webhook-list > li[data-id] (.webhook-url, button.webhook-log-open, button.webhook-delete), #webhook-form,
+ *              #webhook-url, #webhook-form input[name="event"], #webhook-add, #webhook-error,
+ *              #webhook-secret (the new webhook's secret, shown once), #webhook-log, #webhook-log-rows > tr[data-state]
  *   Reports    #open-reports, #reports-view, #reports-form, #reports-from, #reports-to, #reports-load, #reports-error,
  *              #reports-figures > div[data-figure] (dt, dd), #reports-chart > svg > rect.bar[data-date][data-count], #reports-close
+ *   Search     #search-form, #search-input, #search-submit, #search-panel (shown instead of the inbox while searching),
+ *              #search-status, #search-clear, #search-more,
+ *              #search-results > li > button.search-result[data-session-id][data-message-id] (.snippet with <mark> on
+ *              the matching words, .private-tag on a note); opening one marks the message .found in #messages
  *   Picker     #canned-picker (role="listbox") > li[role="option"][data-shortcut] (aria-selected on the active one):
  *              opened by typing "/" first in #composer-input; arrows move, Enter or a click inserts, Escape closes
  */
@@ -56,6 +63,7 @@ const state = {
   departments: [],
   feed: null,
   chat: null,
+  search: null,
   outboxes: new Map(),
   alerts: new Map(),
   canned: [],
@@ -400,7 +408,7 @@ function renderInbox() {
   });
   while (list.children.length > state.sessions.length) list.lastElementChild.remove();
   if (focused?.isConnected && document.activeElement !== focused) focused.focus();
-  $("load-more").hidden = !state.nextCursor;
+  $("load-more").hidden = !state.nextCursor || Boolean(state.search);
   setInboxStatus(state.sessions.length ? "" : "No conversations here.");
 }
 
@@ -666,8 +674,11 @@ function isPhoneLayout() {
   return window.matchMedia("(max-width: 720px)").matches;
 }
 
-async function openChat(id) {
-  if (state.chat?.id === id) return;
+async function openChat(id, focusMessageId = null) {
+  if (state.chat?.id === id) {
+    if (focusMessageId) focusMessage(focusMessageId);
+    return;
+  }
   closeChat();
   const summary = findSession(id);
   const chat = {
@@ -696,6 +707,7 @@ async function openChat(id) {
   showChatView(chat);
   await loadHistory(chat);
   if (state.chat !== chat) return;
+  if (focusMessageId) focusMessage(focusMessageId);
   if (chat.ended) markEnded(chat);
   else connectChat(chat);
 }
@@ -1248,6 +1260,7 @@ async function openSettings() {
     const { data } = await api("/chat/settings/");
     fillSettings(data);
     loadCanned();
+    loadWebhooks();
     $("settings-status").textContent = "";
   } catch (error) {
     $("settings-status").textContent = "";
@@ -1564,6 +1577,188 @@ async function deleteCanned(item) {
   }
 }
 
+/* ---------- webhooks (settings) ---------- */
+
+function setWebhookError(message) {
+  $("webhook-error").textContent = message;
+  $("webhook-error").hidden = !message;
+}
+
+async function loadWebhooks() {
+  try {
+    const { data } = await api("/chat/webhooks/");
+    const items = data.map((hook) => {
+      const row = el("li");
+      row.dataset.id = hook.id;
+      const text = el("div", "canned-text");
+      text.append(el("span", "webhook-url", hook.url), el("br"), hook.events.join(", "));
+      const log = el("button", "webhook-log-open link-button", "Deliveries");
+      log.type = "button";
+      log.addEventListener("click", () => showWebhookLog(hook));
+      const remove = el("button", "webhook-delete link-button", "Delete");
+      remove.type = "button";
+      remove.setAttribute("aria-label", `Delete the webhook to ${hook.url}`);
+      remove.addEventListener("click", () => deleteWebhook(hook));
+      row.append(text, log, remove);
+      return row;
+    });
+    $("webhook-list").replaceChildren(...items);
+  } catch (error) {
+    setWebhookError(error.message);
+  }
+}
+
+async function onWebhookSubmit(event) {
+  event.preventDefault();
+  setWebhookError("");
+  $("webhook-secret").hidden = true;
+  $("webhook-add").disabled = true;
+  const events = [...document.querySelectorAll('#webhook-form input[name="event"]:checked')].map((box) => box.value);
+  try {
+    const { data } = await api("/chat/webhooks/", { method: "POST", json: { url: $("webhook-url").value.trim(), events } });
+    $("webhook-url").value = "";
+    $("webhook-secret").textContent = `Signing secret (shown once, keep it): ${data.secret}`;
+    $("webhook-secret").hidden = false;
+    await loadWebhooks();
+  } catch (error) {
+    setWebhookError(error.message);
+  } finally {
+    $("webhook-add").disabled = false;
+  }
+}
+
+async function deleteWebhook(hook) {
+  setWebhookError("");
+  try {
+    await api(`/chat/webhooks/${encodeURIComponent(hook.id)}/`, { method: "DELETE" });
+    if ($("webhook-log").dataset.id === hook.id) $("webhook-log").hidden = true;
+    await loadWebhooks();
+  } catch (error) {
+    setWebhookError(error.message);
+  }
+}
+
+async function showWebhookLog(hook) {
+  setWebhookError("");
+  try {
+    const { data } = await api(`/chat/webhooks/${encodeURIComponent(hook.id)}/deliveries/`);
+    const rows = data.map((attempt) => {
+      const row = el("tr");
+      row.dataset.state = attempt.state;
+      const time = el("td");
+      time.append(timeElement(attempt.attempted_at));
+      row.append(time, el("td", "", attempt.event), el("td", "", attempt.status_code === null ? attempt.error || "No answer"
+        : `HTTP ${attempt.status_code}`), el("td", "", attempt.state));
+      return row;
+    });
+    if (!rows.length) {
+      const row = el("tr");
+      const cell = el("td", "muted", "No delivery yet.");
+      cell.colSpan = 4;
+      row.append(cell);
+      rows.push(row);
+    }
+    $("webhook-log-rows").replaceChildren(...rows);
+    $("webhook-log-title").textContent = `Recent deliveries to ${hook.url}`;
+    $("webhook-log").dataset.id = hook.id;
+    $("webhook-log").hidden = false;
+  } catch (error) {
+    setWebhookError(error.message);
+  }
+}
+
+/* ---------- search ---------- */
+
+const SEARCH_PAGE = 20;
+
+function focusMessage(messageId) {
+  const node = [...$("messages").querySelectorAll(".message")].find((item) => item.dataset.id === messageId);
+  if (!node) return;
+  document.querySelectorAll("#messages .found").forEach((item) => item.classList.remove("found"));
+  node.classList.add("found");
+  node.scrollIntoView({ block: "center" });
+}
+
+function decodeEntities(text) {
+  const named = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
+  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name) => named[name]);
+}
+
+/* The server's snippet is escaped text with <mark> around the matches: built here as text
+   nodes and <mark> elements, so nothing in it is ever read as HTML. */
+function snippetNodes(snippet) {
+  const nodes = [];
+  snippet.split(/(<mark>[^<]*<\/mark>)/).forEach((part) => {
+    const match = part.match(/^<mark>([^<]*)<\/mark>$/);
+    if (match) nodes.push(el("mark", "", decodeEntities(match[1])));
+    else if (part) nodes.push(document.createTextNode(decodeEntities(part)));
+  });
+  return nodes;
+}
+
+function searchResultItem(result) {
+  const item = el("li");
+  const button = el("button", "search-result");
+  button.type = "button";
+  button.dataset.sessionId = result.session_id;
+  button.dataset.messageId = result.message_id;
+  const head = el("span", "search-meta");
+  head.append(el("span", "", result.sender_type === "agent" ? "Agent" : "Visitor"), " · ", timeElement(result.timestamp));
+  if (result.private) head.append(" ", el("span", "private-tag", "Note"));
+  const snippet = el("span", "snippet");
+  snippet.append(...snippetNodes(result.snippet));
+  button.append(head, snippet);
+  item.append(button);
+  return item;
+}
+
+async function runSearch(more = false) {
+  const search = state.search;
+  if (!search) return;
+  const params = new URLSearchParams({ q: search.query, limit: String(SEARCH_PAGE) });
+  if (more && search.cursor) params.set("cursor", search.cursor);
+  $("search-status").textContent = "Searching…";
+  $("search-more").hidden = true;
+  try {
+    const reply = await api(`/chat/search/?${params}`);
+    if (state.search !== search) return;
+    if (!more) $("search-results").replaceChildren();
+    search.count += reply.data.length;
+    reply.data.forEach((result) => $("search-results").append(searchResultItem(result)));
+    search.cursor = reply.next_cursor;
+    $("search-more").hidden = !search.cursor;
+    $("search-status").textContent = search.count === 0 ? `No message matches “${search.query}”.`
+      : `${search.count}${search.cursor ? "+" : ""} ${search.count === 1 ? "message matches" : "messages match"} “${search.query}”.`;
+  } catch (error) {
+    if (state.search === search) $("search-status").textContent = error.message;
+  }
+}
+
+function onSearchSubmit(event) {
+  event.preventDefault();
+  const query = $("search-input").value.trim();
+  if (!query) return clearSearch();
+  state.search = { query, cursor: null, count: 0 };
+  $("search-panel").hidden = false;
+  for (const id of ["inbox", "inbox-status", "load-more"]) $(id).hidden = true;
+  runSearch();
+}
+
+function clearSearch() {
+  state.search = null;
+  $("search-input").value = "";
+  $("search-results").replaceChildren();
+  $("search-panel").hidden = true;
+  $("inbox").hidden = false;
+  $("inbox-status").hidden = false;
+  $("load-more").hidden = !state.nextCursor;
+}
+
+function onSearchResultClick(event) {
+  const button = event.target.closest(".search-result");
+  if (button) openChat(button.dataset.sessionId, button.dataset.messageId);
+}
+
 /* ---------- start ---------- */
 
 function restoreSession() {
@@ -1585,6 +1780,7 @@ function bind() {
   $("settings-close").addEventListener("click", closeSettings);
   $("settings-form").addEventListener("submit", onSettingsSubmit);
   $("canned-form").addEventListener("submit", onCannedSubmit);
+  $("webhook-form").addEventListener("submit", onWebhookSubmit);
   $("open-reports").addEventListener("click", openReports);
   $("enable-notifications").addEventListener("click", enableNotifications);
   $("reports-close").addEventListener("click", closeReports);
@@ -1594,6 +1790,10 @@ function bind() {
   $("filter-status").addEventListener("change", onFilterChange);
   $("filter-department").addEventListener("change", onFilterChange);
   $("inbox").addEventListener("click", onInboxClick);
+  $("search-form").addEventListener("submit", onSearchSubmit);
+  $("search-clear").addEventListener("click", clearSearch);
+  $("search-more").addEventListener("click", () => runSearch(true));
+  $("search-results").addEventListener("click", onSearchResultClick);
   $("load-more").addEventListener("click", loadMore);
   $("back").addEventListener("click", onBack);
   $("assign-me").addEventListener("click", () => chatAction("assign", {}));

@@ -30,7 +30,10 @@ extension Chat {
     /// token (logout) and a deactivated agent are refused.
     package func identity(for claims: TokenClaims) async throws -> Identity {
         guard let subject = UUID(uuidString: claims.subject) else { throw ChatError.unauthenticated }
-        if let tokenID = claims.tokenID, try await store.isRevoked(token: tokenID) { throw ChatError.unauthenticated }
+        // A visitor's tokens are refused as a whole once the visitor is erased (`visitor:<id>`).
+        var revocable = claims.tokenID.map { [$0] } ?? []
+        if claims.role == .visitor { revocable.append(Self.erasedVisitorKey(subject)) }
+        if !revocable.isEmpty, try await store.isRevoked(anyOf: revocable) { throw ChatError.unauthenticated }
         switch claims.role {
         case .admin:
             return .admin

@@ -29,6 +29,8 @@ package enum ChatError: Error, Equatable, Sendable {
     case alreadyRated
     case sessionNotEnded
     case cannedResponseNotFound
+    case webhookNotFound
+    case visitorNotFound
     case alreadyAssigned
     case sessionEnded
     case fileTooLarge(limit: Int)
@@ -80,6 +82,8 @@ package enum ChatError: Error, Equatable, Sendable {
         case .alreadyRated: "This chat has already been rated."
         case .sessionNotEnded: "A chat can be rated once it has ended."
         case .cannedResponseNotFound: "Canned response not found."
+        case .webhookNotFound: "Webhook not found."
+        case .visitorNotFound: "Visitor not found."
         case .alreadyAssigned: "This chat is already assigned to another agent."
         case .sessionEnded: "This session has ended. No further communication is allowed."
         case .fileTooLarge(let limit): "The file is too large (at most \(limit) bytes)."

@@ -32,7 +32,7 @@ package struct CannedResponsesController: RouteCollection {
 
     @Sendable
     func list(req: Request) async throws -> Response {
-        let business = try await readableBusiness(req)
+        let business = try await req.readableBusiness()
         let query = req.query[String.self, at: "q"]
         if let query, query.count > 200 { throw ChatError.invalid("q", "Ensure this field has no more than 200 characters.") }
         let found = try await req.chat.cannedResponses(of: business, matching: query)
@@ -72,14 +72,5 @@ package struct CannedResponsesController: RouteCollection {
     private func responseID(_ req: Request) throws -> UUID {
         guard let raw = req.parameters.get("response"), let id = UUID(uuidString: raw) else { throw ChatError.cannedResponseNotFound }
         return id
-    }
-
-    /// An agent's own business, or the one the platform admin names.
-    private func readableBusiness(_ req: Request) async throws -> UUID {
-        switch try await req.requireIdentity() {
-        case .agent(_, let business): return business
-        case .admin: return try await req.managedBusiness().id
-        case .visitor: throw ChatError.forbidden
-        }
     }
 }

@@ -11,7 +11,7 @@ extension ChatError {
         case .unauthenticated, .invalidCredentials: .unauthorized
         case .forbidden, .notesForAgentsOnly, .agentDeactivated, .originNotAllowed, .customerTokenInvalid, .customerTokenMismatch, .customerIDUnproven, .wrongUploader: .forbidden
         case .sessionNotFound, .businessNotFound, .departmentNotFound, .agentNotFound, .keyNotFound, .fileNotFound, .noActiveSession, .demoOff,
-             .cannedResponseNotFound: .notFound
+             .cannedResponseNotFound, .webhookNotFound, .visitorNotFound: .notFound
         case .emailTaken, .shortcutTaken, .alreadyRated, .sessionNotEnded, .alreadyAssigned, .sessionEnded: .conflict
         case .fileTooLarge, .uploadQuotaReached: .payloadTooLarge
         case .fileTypeNotAllowed: .unsupportedMediaType

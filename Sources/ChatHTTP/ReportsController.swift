@@ -46,12 +46,7 @@ package struct ReportsController: RouteCollection {
 
     @Sendable
     func report(req: Request) async throws -> Response {
-        let business: UUID
-        switch try await req.requireIdentity() {
-        case .agent(_, let own): business = own
-        case .admin: business = try await req.managedBusiness().id
-        case .visitor: throw ChatError.forbidden
-        }
+        let business = try await req.readableBusiness()
         let report = try await req.chat.report(of: business, from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"])
         return try Envelope(message: "Report fetched successfully", data: Payload(report: report)).response()
     }

@@ -36,6 +36,15 @@ extension Request {
         return try await chat.managedBusiness(by: try await requireIdentity(), requested: requested)
     }
 
+    /// The business an agent reads (its own), or the one the platform admin names (`?business=`).
+    func readableBusiness() async throws -> UUID {
+        switch try await requireIdentity() {
+        case .agent(_, let business): return business
+        case .admin: return try await managedBusiness().id
+        case .visitor: throw ChatError.forbidden
+        }
+    }
+
     /// The JSON object body, field by field.
     func jsonFields() throws -> JSONFields {
         try JSONFields(body.data.map { Data(buffer: $0) })

@@ -98,8 +98,11 @@ package struct FluentChatStore: ChatStore {
             """).run()
     }
 
-    package func isRevoked(token tokenID: String) async throws -> Bool {
-        try await db.sql().raw("SELECT 1 AS hit FROM revoked_tokens WHERE jti = \(bind: tokenID)").first() != nil
+    package func isRevoked(anyOf tokenIDs: [String]) async throws -> Bool {
+        var query: SQLQueryString = "SELECT 1 AS hit FROM revoked_tokens WHERE jti IN ("
+        for (index, id) in tokenIDs.enumerated() { query += index == 0 ? "\(bind: id)" : ", \(bind: id)" }
+        query += ")"
+        return try await db.sql().raw(query).first() != nil
     }
 
     // MARK: Visitors

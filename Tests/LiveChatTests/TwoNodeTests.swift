@@ -376,6 +376,40 @@ struct TwoNodeTests {
         }
     }
 
+    @Test func bothNodesIndexAndDeliverWebhooksEachEventOnce() async throws {
+        let receiver = try await WebhookReceiver { _, _ in 200 }
+        try await withTwoNodes({ $0.webhookAllowPrivate = true }) { nodeA, nodeB, _ in
+            let business = try await nodeA.makeBusiness()
+            let admin = try await nodeA.loginAgent(business, admin: true)
+            let hook = try await nodeA.post("/chat/webhooks/", token: admin.token, json: ["url": receiver.url, "events": ["message"]])
+            #expect(hook.status == 201)
+            // Messages stored by both nodes' writers.
+            let chat = try await nodeB.startChat(business)
+            let visitor = try await nodeB.joined(chat)
+            let agent = try await nodeA.joined(chat, token: admin.token)
+            for n in 1...10 {
+                try await (n % 2 == 0 ? agent : visitor).send(["type": "text", "content": "lighthouse \(n)"])
+            }
+            for _ in 1...10 { _ = try await visitor.next(type: "text") }
+            let delivered = try await eventually(timeout: 30, { receiver.all }, until: { $0.count >= 10 })
+            let ids = delivered.compactMap(\.id)
+            #expect(Set(ids).count == 10)
+            let contents = delivered.compactMap { (($0.json["data"] as? JSON)?["message"] as? JSON)?["content"] as? String }
+            #expect(Set(contents) == Set((1...10).map { "lighthouse \($0)" }))
+            // Found from either node, each message once.
+            for node in [nodeA, nodeB] {
+                let found = try await eventually({ try await node.get("/chat/search/?q=lighthouse&limit=100", token: admin.token) },
+                                                 until: { ($0.json["data"] as? [JSON])?.count == 10 })
+                #expect(Set((found.json["data"] as? [JSON] ?? []).compactMap { $0["message_id"] as? String }).count == 10)
+            }
+            let log = try await nodeB.get("/chat/webhooks/\(hook.data["id"] as? String ?? "")/deliveries/", token: admin.token)
+            #expect((log.json["data"] as? [JSON])?.count == 10)
+            #expect(receiver.all.count == 10)
+            for socket in [visitor, agent] { await socket.close() }
+        }
+        await receiver.stop()
+    }
+
     @Test func aNodeKilledWithItsAgentsOnlineTakesThemOfflineOnTheOthers() async throws {
         try await withDataFolder { folder in
             var config = folder

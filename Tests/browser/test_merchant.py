@@ -258,3 +258,63 @@ def test_a_new_chat_and_a_message_outside_the_open_chat_notify_the_agent(server,
         wait_until(lambda: driver.title.startswith("(1) "), message="the unread count in the title")
     finally:
         page.close()
+
+
+def test_an_agent_finds_a_chat_by_a_word_and_opens_it_at_the_message(server, browsers):
+    from selenium.webdriver.common.keys import Keys
+    business, emails = new_business(server)
+    page = ShopPage(server, business)
+    try:
+        widget = Widget(browsers("visitor"), page.url)
+        widget.open()
+        widget.send("Ma commande est arrivée abîmée")
+        widget.wait_for("Ma commande est arrivée abîmée", "visitor")
+        widget.send("<b>not bold</b>")
+        widget.wait_for("<b>not bold</b>", "visitor")
+
+        console = Console(browsers("agent"), server.base)
+        console.login(emails["plain"], "secret-password")
+        console.open_chat(widget.session_id())
+        d = console.driver
+        d.find_element(By.ID, "composer-note").click()
+        d.find_element(By.ID, "composer-input").send_keys("Send a replacement vase" + Keys.ENTER)
+        wait_until(lambda: d.find_elements(By.CSS_SELECTOR, "#messages .message.note"), message="the note")
+
+        def search(words, count):
+            """Searches until `count` results for `words` are shown (the index follows the chat within a second)."""
+            def shown():
+                status = d.find_element(By.ID, "search-status").text
+                results = d.find_elements(By.CSS_SELECTOR, "#search-results .search-result")
+                if f"\u201c{words}\u201d" in status and len(results) == count:
+                    return results
+                if "Searching" not in status:
+                    box = d.find_element(By.ID, "search-input")
+                    box.clear()
+                    box.send_keys(words + Keys.ENTER)
+                return False
+            return wait_until(shown, message=f"{count} results for {words!r}")
+
+        results = search("ABIMEE", 1)
+        assert not d.find_element(By.ID, "inbox").is_displayed()
+        marks = [m.text for m in results[0].find_elements(By.CSS_SELECTOR, ".snippet mark")]
+        assert marks == ["abîmée"], marks
+        assert results[0].get_attribute("data-session-id") == widget.session_id()
+        results[0].click()
+        found = wait_until(lambda: d.find_element(By.CSS_SELECTOR, "#messages .message.found"), message="the found message")
+        assert "Ma commande est arrivée abîmée" in found.text
+
+        note = search("vase", 1)[0]
+        assert note.find_element(By.CSS_SELECTOR, ".private-tag").text == "Note"
+        tags = search("bold", 1)[0]
+        assert tags.find_element(By.CSS_SELECTOR, ".snippet").text == "<b>not bold</b>"
+        assert [m.text for m in tags.find_elements(By.CSS_SELECTOR, ".snippet mark")] == ["bold"]
+        assert not tags.find_elements(By.CSS_SELECTOR, ".snippet b")
+        box = d.find_element(By.ID, "search-input")
+        box.clear()
+        box.send_keys("nothing-like-this" + Keys.ENTER)
+        wait_until(lambda: "No message matches" in d.find_element(By.ID, "search-status").text, message="no results")
+        d.find_element(By.ID, "search-clear").click()
+        wait_until(lambda: d.find_element(By.ID, "inbox").is_displayed(), message="the inbox back")
+        assert not d.find_element(By.ID, "search-panel").is_displayed()
+    finally:
+        page.close()

@@ -4,7 +4,7 @@ import Foundation
 /// (`FluentChatStore`, on SQLite or PostgreSQL). Inserts that break a uniqueness rule throw; the
 /// rules then look again to tell a lost race from a failure.
 package protocol ChatStore: DirectoryStore, BusinessKeyStore, VisitorStore, SessionStore, HistoryStore, FeedStore, LoginFailureStore,
-    PresenceStore, CannedResponseStore, RatingStore, ReportStore {
+    PresenceStore, CannedResponseStore, RatingStore, ReportStore, SearchStore, WebhookStore, PrivacyStore {
     /// Answers when the database does (for `/health`).
     func ping() async throws
     /// Answers when the database takes a write (a statement that changes nothing).
@@ -34,7 +34,31 @@ package protocol DirectoryStore: Sendable {
     func update(_ business: Business) async throws
     /// Refuses the token `tokenID` until `expiresAt` (it is forgotten then).
     func revokeToken(_ tokenID: String, until expiresAt: Date) async throws
-    func isRevoked(token tokenID: String) async throws -> Bool
+    /// Whether any of `tokenIDs` (token ids, or `visitor:<id>` for every token of an erased visitor) is refused.
+    func isRevoked(anyOf tokenIDs: [String]) async throws -> Bool
+}
+
+/// What erasure and export read and remove.
+package protocol PrivacyStore: Sendable {
+    /// Every session of a visitor, oldest first.
+    func sessions(ofVisitor visitor: UUID) async throws -> [ChatSession]
+    /// Up to `limit` sessions of `business` that ended before `date`.
+    func sessionsEnded(of business: UUID, before date: Date, limit: Int) async throws -> [ChatSession]
+    /// Removes the sessions of `business` and all that is theirs in the database: messages,
+    /// attachments' rows, ratings, read markers, search entries, webhook deliveries not yet made;
+    /// their feed events keep their numbers, their content replaced by `{"type":"erased"}`.
+    func erase(sessions: [UUID], of business: UUID) async throws
+    func deleteVisitor(_ id: UUID) async throws
+}
+
+/// The search index of the businesses' messages.
+package protocol SearchStore: Sendable {
+    /// The entries of `business` whose words start with each of `words` (folded as
+    /// `Search.words`), newest first, below position `before`.
+    func search(business: UUID, words: [String], before: Int?, limit: Int) async throws -> [Search.Hit]
+    /// Indexes up to about `limit` messages stored since the last call (by any node); how many
+    /// feed events it went through (0: the index is up to date).
+    func indexPending(limit: Int) async throws -> Int
 }
 
 /// What a business's report is made of, for `from` ..< `until`.

@@ -73,6 +73,45 @@ enum OpenAPISchemas {
         "message": .string, "data": .array(items: sessionSummary), "next_cursor": .string(nullable: true),
     ])
 
+    static let searchPage = JSONSchema.object(properties: [
+        "message": .string,
+        "data": .array(items: .object(properties: [
+            "session_id": id, "message_id": id, "snippet": .string, "sender_type": .string(allowedValues: "visitor", "agent"),
+            "private": .boolean, "timestamp": time,
+        ])),
+        "next_cursor": .string(nullable: true),
+    ])
+
+    static let webhookEvents = JSONSchema.array(items: .string(allowedValues: "session_started", "message", "session_ended", "session_rated"))
+
+    static let webhook = JSONSchema.object(properties: [
+        "id": id, "url": .string, "events": webhookEvents, "created_at": time, "secret": .string(required: false),
+    ])
+
+    static let webhookBody = JSONSchema.object(properties: [
+        "url": .string(maxLength: 2000), "events": .array(minItems: 1, items: .string(allowedValues: "session_started", "message", "session_ended", "session_rated")),
+    ])
+
+    static let webhookAttempt = JSONSchema.object(properties: [
+        "event_id": id, "event": .string, "status_code": .integer(nullable: true), "error": .string(nullable: true), "attempted_at": time,
+        "state": .string(allowedValues: "pending", "delivered", "failed"),
+    ])
+
+    static let visitorExport = JSONSchema.object(properties: [
+        "visitor": .object(properties: [
+            "id": id, "external_customer_id": .string(nullable: true), "name": .string(nullable: true), "email": .string(nullable: true),
+            "created_at": time,
+        ]),
+        "sessions": .array(items: .object(properties: [
+            "id": id, "department_id": optionalID, "started_at": time, "ended_at": .string(format: .dateTime, nullable: true),
+            "messages": .array(items: message),
+            "attachments": .array(items: .object(properties: [
+                "url": .string, "file_name": .string, "content_type": .string, "size": .integer, "uploaded_at": time,
+            ])),
+            "rating": .object(nullable: true, properties: ["score": .integer, "comment": .string(nullable: true), "rated_at": time]),
+        ])),
+    ])
+
     static let teamAgent = JSONSchema.object(properties: [
         "id": id, "name": .string, "email": .string(nullable: true), "department": optionalID, "online": .boolean,
     ])

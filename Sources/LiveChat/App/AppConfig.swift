@@ -62,6 +62,10 @@ public struct AppConfig: Sendable {
     public var databasePoolPerLoop: Int
     /// PostgreSQL: the longest a statement may run, in milliseconds, before the database cancels it.
     public var statementTimeoutMillis: Int
+    /// Webhooks may reach loopback, private and link-local addresses (a receiver on this machine or network).
+    public var webhookAllowPrivate = false
+    /// How often the server erases the ended sessions past their business's `retention_days`.
+    public var retentionSweepSeconds = 3600
 
     public init(
         jwtSecret: String,
@@ -158,6 +162,8 @@ public struct AppConfig: Sendable {
         config.bcryptCost = try int(env, "LIVECHAT_BCRYPT_COST", default: config.bcryptCost, range: 4...16)
         config.demo = env["LIVECHAT_DEMO"].nonEmpty == nil ? .onLoopback : (try bool(env, "LIVECHAT_DEMO", default: false) ? .on : .off)
         config.autoMigrate = try bool(env, "LIVECHAT_AUTO_MIGRATE", default: true)
+        config.webhookAllowPrivate = try bool(env, "LIVECHAT_WEBHOOK_ALLOW_PRIVATE", default: false)
+        config.retentionSweepSeconds = try int(env, "LIVECHAT_RETENTION_SWEEP_SECONDS", default: config.retentionSweepSeconds, range: 1...86_400)
         config.jwksFile = env["LIVECHAT_JWKS_FILE"].nonEmpty
         config.jwksIssuer = env["LIVECHAT_JWKS_ISSUER"].nonEmpty
         config.jwksAudience = env["LIVECHAT_JWKS_AUDIENCE"].nonEmpty

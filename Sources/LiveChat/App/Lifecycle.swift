@@ -1,6 +1,7 @@
 import ChatDomain
 import ChatRealtime
 import ChatStorage
+import ChatWebhooks
 import Vapor
 
 /// Shutdown drains: every socket gets 1001, the frames already received are handled, and the
@@ -55,5 +56,36 @@ struct PresenceShutdown: LifecycleHandler {
 
     func shutdownAsync(_ application: Application) async {
         await presence.stop()
+    }
+}
+
+/// The search indexer, stopped before the database closes (what it had not indexed yet is
+/// indexed at the next start: it goes on from the feed).
+struct SearchShutdown: LifecycleHandler {
+    let indexing: SearchIndexing
+
+    func shutdownAsync(_ application: Application) async {
+        await indexing.stop()
+    }
+}
+
+/// The webhook deliveries, stopped before the database closes (a try cut short is tried again,
+/// by this node at its next start or by another, when its lease runs out).
+struct WebhookShutdown: LifecycleHandler {
+    let dispatch: WebhookDispatch
+    let sender: HTTPWebhookSender
+
+    func shutdownAsync(_ application: Application) async {
+        await dispatch.stop()
+        await sender.shutdown()
+    }
+}
+
+/// The retention sweep, stopped before the database closes.
+struct RetentionShutdown: LifecycleHandler {
+    let sweep: RetentionSweep
+
+    func shutdownAsync(_ application: Application) async {
+        await sweep.stop()
     }
 }

@@ -3,6 +3,7 @@ import ChatHTTP
 import ChatRealtime
 import ChatStorage
 import ChatTokens
+import ChatWebhooks
 import Fluent
 import Foundation
 import Vapor
@@ -60,6 +61,19 @@ public func configure(_ app: Application, config: AppConfig) async throws {
                             heartbeat: .seconds(config.presenceHeartbeatSeconds))
     await presence.start()
     app.lifecycle.use(PresenceShutdown(presence: presence))
+    let logger = app.logger
+    let indexing = SearchIndexing(store: store) { error in
+        logger.error("Search indexing failed; trying again", metadata: ["error": "\(LoggedError.describe(error))"])
+    }
+    await indexing.start()
+    app.lifecycle.use(SearchShutdown(indexing: indexing))
+    let webhookSender = HTTPWebhookSender(allowPrivate: config.webhookAllowPrivate)
+    let webhooks = WebhookDispatch(store: store, sender: webhookSender) { error in
+        logger.error("Webhook round failed; trying again", metadata: ["error": "\(LoggedError.describe(error))"])
+    }
+    await webhooks.start()
+    app.lifecycle.use(WebhookShutdown(dispatch: webhooks, sender: webhookSender))
+    app.webhookSender = webhookSender
     let chat = Chat(
         store: store,
         log: writer,
@@ -69,6 +83,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         presence: presence,
         logins: LoginThrottle(),
         settings: config.chatSettings)
+    let retention = RetentionSweep(chat: chat, interval: .seconds(config.retentionSweepSeconds)) { error in
+        logger.error("Retention sweep failed; trying again at the next round", metadata: ["error": "\(LoggedError.describe(error))"])
+    }
+    await retention.start()
+    app.lifecycle.use(RetentionShutdown(sweep: retention))
     var limits = config.limits
     // No cap set: as many sockets as the descriptor limit (raised to its hard value) leaves room for.
     if limits.socketsTotal == 0 { limits.socketsTotal = SocketBudget.raiseLimitAndMeasure() }

@@ -20,6 +20,9 @@ func routes(_ app: Application) throws {
     try app.register(collection: CannedResponsesController())
     try app.register(collection: RatingController())
     try app.register(collection: ReportsController())
+    try app.register(collection: SearchController())
+    try app.register(collection: WebhooksController())
+    try app.register(collection: PrivacyController())
     try app.register(collection: DemoController())
     try app.register(collection: SpecsController())
 }
