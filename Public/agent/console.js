@@ -24,6 +24,10 @@
  *              #settings-status, #settings-error, #settings-close,
  *              #canned-list > li[data-id] (.canned-shortcut, .canned-text, button.canned-delete),
  *              #canned-form, #canned-shortcut, #canned-content, #canned-add, #canned-error
+ *   Agents     #team-list > li[data-id] (.team-name, .team-state, button.team-admin, button.team-active), #team-form,
+ *              #team-name, #team-email, #team-password, #team-department, #team-admin, #team-add, #team-error
+ *   Departments #department-list > li[data-id], #department-form, #department-name, #department-add, #department-error
+ *   Privacy    #export-visitor, #erase-visitor (business admins, on an open chat; erasing asks to confirm), #chat-status says what happened
  *   Webhooks   #webhook-list > li[data-id] (.webhook-url, button.webhook-log-open, button.webhook-delete), #webhook-form,
  *              #webhook-url, #webhook-form input[name="event"], #webhook-add, #webhook-error,
  *              #webhook-secret (the new webhook's secret, shown once), #webhook-log, #webhook-log-rows > tr[data-state]
@@ -776,6 +780,9 @@ const CHAT_CONTROLS = [...ACTION_CONTROLS, "composer-input", "composer-send", "c
 function updateControls() {
   const locked = !state.chat || state.chat.ended;
   for (const id of CHAT_CONTROLS) $(id).disabled = locked;
+  const privacy = state.agent?.is_admin === true && Boolean(state.chat?.summary?.visitor?.id);
+  $("export-visitor").hidden = !privacy;
+  $("erase-visitor").hidden = !privacy;
 }
 
 /** While an action runs its controls look and read as unavailable but keep the keyboard focus. */
@@ -1261,6 +1268,7 @@ async function openSettings() {
     fillSettings(data);
     loadCanned();
     loadWebhooks();
+    loadTeamSettings();
     $("settings-status").textContent = "";
   } catch (error) {
     $("settings-status").textContent = "";
@@ -1577,6 +1585,131 @@ async function deleteCanned(item) {
   }
 }
 
+/* ---------- agents and departments (settings) ---------- */
+
+function businessPath(rest) {
+  return `/admin/businesses/${encodeURIComponent(state.agent.business)}/${rest}`;
+}
+
+function setFormError(id, message) {
+  $(id).textContent = message;
+  $(id).hidden = !message;
+}
+
+async function loadTeamSettings() {
+  try {
+    const [agents, departments] = await Promise.all([api(businessPath("agents/")), api(businessPath("departments/"))]);
+    const names = new Map(departments.data.map((department) => [department.id, department.name]));
+    $("team-list").replaceChildren(...agents.data.map((agent) => {
+      const row = el("li");
+      row.dataset.id = agent.id;
+      const text = el("div", "canned-text");
+      const me = agent.id === state.agent.id;
+      text.append(el("span", "team-name", agent.name + (me ? " (you)" : "")), el("br"),
+        `${agent.email || "no email"} · ${names.get(agent.department) || "no department"} · `,
+        el("span", "team-state", `${agent.is_admin ? "admin" : "agent"}, ${agent.active === false ? "deactivated" : "active"}`));
+      row.append(text);
+      if (!me) {
+        const admin = el("button", "team-admin link-button", agent.is_admin ? "Remove admin" : "Make admin");
+        admin.type = "button";
+        admin.addEventListener("click", () => updateTeamAgent(agent, { is_admin: !agent.is_admin }));
+        const active = el("button", "team-active link-button", agent.active === false ? "Reactivate" : "Deactivate");
+        active.type = "button";
+        active.addEventListener("click", () => updateTeamAgent(agent, { active: agent.active === false }));
+        row.append(admin, active);
+      }
+      return row;
+    }));
+    $("department-list").replaceChildren(...departments.data.map((department) => {
+      const row = el("li", "", department.name);
+      row.dataset.id = department.id;
+      return row;
+    }));
+    $("team-department").replaceChildren(option("", "None"), ...departments.data.map((d) => option(d.id, d.name)));
+  } catch (error) {
+    setFormError("team-error", error.message);
+  }
+}
+
+async function updateTeamAgent(agent, change) {
+  setFormError("team-error", "");
+  try {
+    await api(businessPath(`agents/${encodeURIComponent(agent.id)}/`), { method: "PATCH", json: change });
+    await loadTeamSettings();
+  } catch (error) {
+    setFormError("team-error", error.message);
+  }
+}
+
+async function onTeamSubmit(event) {
+  event.preventDefault();
+  setFormError("team-error", "");
+  $("team-add").disabled = true;
+  const body = { name: $("team-name").value.trim(), email: $("team-email").value.trim(), password: $("team-password").value,
+    is_admin: $("team-admin").checked };
+  if ($("team-department").value) body.department = $("team-department").value;
+  try {
+    await api(businessPath("agents/"), { method: "POST", json: body });
+    for (const id of ["team-name", "team-email", "team-password"]) $(id).value = "";
+    $("team-admin").checked = false;
+    await loadTeamSettings();
+    loadTeam();
+  } catch (error) {
+    setFormError("team-error", error.message);
+  } finally {
+    $("team-add").disabled = false;
+  }
+}
+
+async function onDepartmentSubmit(event) {
+  event.preventDefault();
+  setFormError("department-error", "");
+  try {
+    await api(businessPath("departments/"), { method: "POST", json: { name: $("department-name").value.trim() } });
+    $("department-name").value = "";
+    await loadTeamSettings();
+    loadTeam();
+  } catch (error) {
+    setFormError("department-error", error.message);
+  }
+}
+
+/* ---------- privacy (an open chat's visitor) ---------- */
+
+async function exportVisitor() {
+  const visitor = state.chat?.summary?.visitor;
+  if (!visitor?.id) return;
+  try {
+    const { data } = await api(`/chat/visitors/${encodeURIComponent(visitor.id)}/export/`);
+    const link = el("a");
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+    link.download = `visitor-${visitor.id}.json`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    setChatStatus("Visitor data exported.", true);
+  } catch (error) {
+    showChatError(error.message);
+  }
+}
+
+async function eraseVisitor() {
+  const chat = state.chat;
+  const visitor = chat?.summary?.visitor;
+  if (!visitor?.id) return;
+  if (!window.confirm("Erase this visitor? Every chat, message and file of theirs is deleted for good.")) return;
+  try {
+    await api(`/chat/visitors/${encodeURIComponent(visitor.id)}/`, { method: "DELETE" });
+    state.sessions = state.sessions.filter((session) => session.visitor?.id !== visitor.id);
+    closeChat();
+    renderInbox();
+    setInboxStatus("The visitor and their chats were erased.");
+  } catch (error) {
+    showChatError(error.message);
+  }
+}
+
 /* ---------- webhooks (settings) ---------- */
 
 function setWebhookError(message) {
@@ -1781,6 +1914,10 @@ function bind() {
   $("settings-form").addEventListener("submit", onSettingsSubmit);
   $("canned-form").addEventListener("submit", onCannedSubmit);
   $("webhook-form").addEventListener("submit", onWebhookSubmit);
+  $("team-form").addEventListener("submit", onTeamSubmit);
+  $("department-form").addEventListener("submit", onDepartmentSubmit);
+  $("export-visitor").addEventListener("click", exportVisitor);
+  $("erase-visitor").addEventListener("click", eraseVisitor);
   $("open-reports").addEventListener("click", openReports);
   $("enable-notifications").addEventListener("click", enableNotifications);
   $("reports-close").addEventListener("click", closeReports);

@@ -38,6 +38,14 @@ extension Chat {
         }
     }
 
+    /// A business admin may not deactivate itself or take its own admin rights away (no business
+    /// would be left without one by mistake).
+    package static func refuseLockout(by caller: Identity, of agent: UUID, active: Bool?, isAdmin: Bool?) throws {
+        guard case .agent(let me, _) = caller, me == agent else { return }
+        if active == false { throw ChatError.invalid("active", "You cannot deactivate yourself.") }
+        if isAdmin == false { throw ChatError.invalid("is_admin", "You cannot take your own admin rights away.") }
+    }
+
     package func updateSettings(of business: Business, with change: SettingsChange) async throws -> Business {
         var updated = business
         if let name = change.name { updated.name = name }

@@ -78,14 +78,16 @@ package enum Reports {
 
     /// The report of days `first` to `last` (day numbers, inclusive) from `rows`.
     static func report(first: Int, last: Int, rows: Rows) -> Report {
+        // The rows grouped by day once (not filtered again for each of up to 366 days).
+        let started = Dictionary(grouping: rows.started) { dayNumber(of: $0.startedAt) }
+        let ended = Dictionary(grouping: rows.endedAt) { dayNumber(of: $0) }
+        let responses = Dictionary(grouping: rows.firstResponses) { dayNumber(of: $0.startedAt) }
+        let ratings = Dictionary(grouping: rows.ratings) { dayNumber(of: $0.ratedAt) }
         var days: [(String, Figures)] = []
         for number in first...last {
             days.append((dayText(number), figures(
-                started: rows.started.filter { dayNumber(of: $0.startedAt) == number },
-                ended: rows.endedAt.filter { dayNumber(of: $0) == number }.count,
-                messages: rows.messagesByDay[number] ?? 0,
-                responses: rows.firstResponses.filter { dayNumber(of: $0.startedAt) == number }.map(\.seconds),
-                ratings: rows.ratings.filter { dayNumber(of: $0.ratedAt) == number }.map(\.score))))
+                started: started[number] ?? [], ended: ended[number]?.count ?? 0, messages: rows.messagesByDay[number] ?? 0,
+                responses: (responses[number] ?? []).map(\.seconds), ratings: (ratings[number] ?? []).map(\.score))))
         }
         let totals = figures(started: rows.started, ended: rows.endedAt.count, messages: rows.messagesByDay.values.reduce(0, +),
                              responses: rows.firstResponses.map(\.seconds), ratings: rows.ratings.map(\.score))

@@ -1,10 +1,10 @@
 import Foundation
 
-/// Full-text search over a business's messages (`GET /chat/search/?q=`). The words of a message
-/// and of a query are folded the same way here (case, accents and width ignored), so both stores
-/// index the same words: SQLite's FTS5 and PostgreSQL's `tsvector` only see lowercase words
-/// separated by spaces. The stores index a message shortly after it is stored, off the writer's
-/// path (`SearchStore.indexPending`).
+/// Full-text search over a business's messages (`GET /chat/search/?q=`). A query's words are
+/// folded here (case, accents and width ignored); PostgreSQL's `tsvector` is made of the words of
+/// each message folded the same way (`indexText`), SQLite's FTS5 folds case and accents itself
+/// (`remove_diacritics 2`). The stores index a message shortly after it is stored, off the
+/// writer's path (`SearchStore.indexPending`).
 package enum Search {
     package static let defaultLimit = 20
     package static let maxLimit = 100

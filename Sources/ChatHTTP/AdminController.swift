@@ -2,7 +2,7 @@ import ChatDomain
 import ChatRealtime
 import Vapor
 
-/// The platform admin's API: businesses, their departments and agents (admin token only).
+/// The platform admin's API: businesses, their keys, departments and agents; a business's own admins manage its departments and agents here too.
 package struct AdminController: RouteCollection {
     struct BusinessPayload: Content {
         let id: String
@@ -106,6 +106,11 @@ package struct AdminController: RouteCollection {
         admin.delete(":business", "keys", ":kid", use: revokeKey)
     }
 
+    /// The path's business, for the platform admin or that business's admins (another business: 404).
+    private func managedBusiness(_ req: Request) async throws -> UUID {
+        try await req.chat.managedBusiness(by: try await req.requireIdentity(), requested: try businessID(req)).id
+    }
+
     private func businessID(_ req: Request) throws -> UUID {
         guard let raw = req.parameters.get("business"), let id = UUID(uuidString: raw) else { throw ChatError.businessNotFound }
         return id
@@ -133,23 +138,22 @@ package struct AdminController: RouteCollection {
 
     @Sendable
     func createDepartment(req: Request) async throws -> Response {
-        try await req.requireAdmin()
+        let business = try await managedBusiness(req)
         let fields = try req.jsonFields()
-        let department = try await req.chat.createDepartment(business: businessID(req), name: fields.requiredString("name"))
+        let department = try await req.chat.createDepartment(business: business, name: fields.requiredString("name"))
         return try Envelope(message: "Department created successfully", data: DepartmentPayload(department)).response(status: .created)
     }
 
     @Sendable
     func listDepartments(req: Request) async throws -> Response {
-        try await req.requireAdmin()
-        let business = try await req.chat.business(businessID(req))
-        let all = try await req.chat.store.departments(of: business.id)
+        let business = try await managedBusiness(req)
+        let all = try await req.chat.store.departments(of: business)
         return try Envelope(message: "Departments fetched successfully", data: all.map(DepartmentPayload.init)).response()
     }
 
     @Sendable
     func createAgent(req: Request) async throws -> Response {
-        try await req.requireAdmin()
+        let business = try await managedBusiness(req)
         let fields = try req.jsonFields()
         let email = try fields.requiredString("email")
         guard email.contains("@"), !email.contains(" ") else { throw ChatError.invalid("email", "Enter a valid email address.") }
@@ -157,16 +161,15 @@ package struct AdminController: RouteCollection {
         guard password.count >= 8 else { throw ChatError.invalid("password", "Ensure this field has at least 8 characters.") }
         let name = try fields.requiredString("name")
         let agent = try await req.chat.createAgent(
-            business: businessID(req), email: email, password: password, name: name, department: try fields.uuid("department"),
+            business: business, email: email, password: password, name: name, department: try fields.uuid("department"),
             isAdmin: try fields.bool("is_admin") ?? false)
         return try Envelope(message: "Agent created successfully", data: AgentPayload(agent)).response(status: .created)
     }
 
     @Sendable
     func listAgents(req: Request) async throws -> Response {
-        try await req.requireAdmin()
-        let business = try await req.chat.business(businessID(req))
-        let all = try await req.chat.store.agents(of: business.id)
+        let business = try await managedBusiness(req)
+        let all = try await req.chat.store.agents(of: business)
         return try Envelope(message: "Agents fetched successfully", data: all.map(AgentPayload.init)).response()
     }
 
@@ -175,13 +178,14 @@ package struct AdminController: RouteCollection {
     /// business admin or not. Either field, or both.
     @Sendable
     func updateAgent(req: Request) async throws -> Response {
-        try await req.requireAdmin()
+        let business = try await managedBusiness(req)
         let fields = try req.jsonFields()
         guard let raw = req.parameters.get("agent"), let id = UUID(uuidString: raw) else { throw ChatError.agentNotFound }
         let active = try fields.bool("active")
         let isAdmin = try fields.bool("is_admin")
         guard active != nil || isAdmin != nil else { throw ChatError.invalid("active", "This field is required.") }
-        var agent = try await req.chat.agent(id, of: businessID(req))
+        try Chat.refuseLockout(by: try await req.requireIdentity(), of: id, active: active, isAdmin: isAdmin)
+        var agent = try await req.chat.agent(id, of: business)
         if let isAdmin { agent = try await req.chat.setAgentAdmin(id, of: agent.businessID, isAdmin: isAdmin) }
         if let active {
             agent = try await req.chat.setAgentActive(id, of: agent.businessID, active: active)

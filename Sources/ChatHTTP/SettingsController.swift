@@ -15,66 +15,40 @@ package struct SettingsController: RouteCollection {
         }
     }
 
-    struct SettingsPayload: Content {
-        let business: String
-        let name: String
-        let greeting: String?
-        let offline_message: String?
-        let prechat: PrechatPayload
-        let allowed_origins: [String]
-        let auto_assign: Bool
-        let retention_days: Int?
+    /// A business's settings: the admin's view, or the widget's (without the origins,
+    /// auto-assignment and retention, with `online`). Unset texts and retention are null.
+    struct SettingsPayload: Encodable, Sendable {
+        let business: Business
+        /// Set for the widget's view: whether an agent of the business is online.
+        let online: Bool?
 
         init(_ business: Business) {
-            self.business = business.id.lowercasedText
-            name = business.name
-            greeting = business.greeting
-            offline_message = business.offlineMessage
-            prechat = PrechatPayload(business.prechat)
-            allowed_origins = business.allowedOrigins
-            auto_assign = business.autoAssign
-            retention_days = business.retentionDays
+            self.business = business
+            online = nil
         }
-
-        /// Unset texts and retention are written as null.
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(business, forKey: .business)
-            try c.encode(name, forKey: .name)
-            try c.encode(greeting, forKey: .greeting)
-            try c.encode(offline_message, forKey: .offline_message)
-            try c.encode(prechat, forKey: .prechat)
-            try c.encode(allowed_origins, forKey: .allowed_origins)
-            try c.encode(auto_assign, forKey: .auto_assign)
-            try c.encode(retention_days, forKey: .retention_days)
-        }
-    }
-
-    struct WidgetPayload: Content {
-        let business: String
-        let name: String
-        let greeting: String?
-        let offline_message: String?
-        let prechat: PrechatPayload
-        let online: Bool
 
         init(_ config: Chat.WidgetConfig) {
-            business = config.business.id.lowercasedText
-            name = config.business.name
-            greeting = config.business.greeting
-            offline_message = config.business.offlineMessage
-            prechat = PrechatPayload(config.business.prechat)
+            business = config.business
             online = config.online
         }
 
         func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(business, forKey: .business)
-            try c.encode(name, forKey: .name)
-            try c.encode(greeting, forKey: .greeting)
-            try c.encode(offline_message, forKey: .offline_message)
-            try c.encode(prechat, forKey: .prechat)
-            try c.encode(online, forKey: .online)
+            enum Keys: String, CodingKey {
+                case business, name, greeting, offline_message, prechat, allowed_origins, auto_assign, retention_days, online
+            }
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(business.id.lowercasedText, forKey: .business)
+            try c.encode(business.name, forKey: .name)
+            try c.encode(business.greeting, forKey: .greeting)
+            try c.encode(business.offlineMessage, forKey: .offline_message)
+            try c.encode(PrechatPayload(business.prechat), forKey: .prechat)
+            if let online {
+                try c.encode(online, forKey: .online)
+            } else {
+                try c.encode(business.allowedOrigins, forKey: .allowed_origins)
+                try c.encode(business.autoAssign, forKey: .auto_assign)
+                try c.encode(business.retentionDays, forKey: .retention_days)
+            }
         }
     }
 
@@ -125,7 +99,7 @@ package struct SettingsController: RouteCollection {
         }
         guard let id = UUID(uuidString: raw) else { throw ChatError.invalid("business", "Must be a valid UUID.") }
         let config = try await req.chat.widgetConfig(of: id, origin: req.headers.first(name: .origin))
-        return try Envelope(message: "Widget settings fetched successfully", data: WidgetPayload(config)).response()
+        return try Envelope(message: "Widget settings fetched successfully", data: SettingsPayload(config)).response()
     }
 
     /// An empty text clears it, as null does.

@@ -108,6 +108,12 @@ struct PrivacyTests {
             #expect(try await client.request(.DELETE, "/chat/visitors/\(chat.visitorID)/", token: admin.token).status == 404)
             #expect(try await leftovers(server, session: chat.id, visitor: chat.visitorID) == [:])
             #expect(!filesOnDisk(server).contains(stored))
+            if TestDatabase.isPostgres {  // there, a file's bytes are rows
+                let sql = try #require(server.app.db as? any SQLDatabase)
+                let chunks = try await sql.raw("SELECT COUNT(*) AS n FROM attachment_chunks WHERE stored_name = \(bind: stored)").first()?
+                    .decode(column: "n", as: Int.self)
+                #expect(chunks == 0)
+            }
             let search = try await client.get("/chat/search/?q=zebrafish", token: admin.token)
             #expect((search.json["data"] as? [JSON])?.isEmpty == true)
         }

@@ -318,3 +318,109 @@ def test_an_agent_finds_a_chat_by_a_word_and_opens_it_at_the_message(server, bro
         assert not d.find_element(By.ID, "search-panel").is_displayed()
     finally:
         page.close()
+
+
+def open_settings(console):
+    d = console.driver
+    wait_until(lambda: d.find_element(By.ID, "open-settings").is_displayed(), message="the settings button")
+    d.find_element(By.ID, "open-settings").click()
+    wait_until(lambda: d.find_element(By.ID, "settings-view").is_displayed(), message="the settings page")
+    return d
+
+
+def test_an_admin_invites_an_agent_adds_a_department_and_deactivates_the_agent(server, browsers):
+    business, emails = new_business(server)
+    console = Console(browsers("agent"), server.base)
+    console.login(emails["admin"], "secret-password")
+    d = open_settings(console)
+    wait_until(lambda: len(d.find_elements(By.CSS_SELECTOR, "#team-list > li")) == 2, message="the two agents")
+    # The admin cannot take its own rights away: it has no buttons on its row.
+    me = [row for row in d.find_elements(By.CSS_SELECTOR, "#team-list > li") if "(you)" in row.text][0]
+    assert not me.find_elements(By.CSS_SELECTOR, "button")
+
+    d.find_element(By.ID, "department-name").send_keys("Returns")
+    d.find_element(By.ID, "department-add").click()
+    wait_until(lambda: "Returns" in d.find_element(By.ID, "department-list").text, message="the new department")
+    wait_until(lambda: "Returns" in d.find_element(By.ID, "team-department").text, message="the department in the invite form")
+
+    email = f"new-{uuid.uuid4().hex[:8]}@acme.example"
+    d.find_element(By.ID, "team-name").send_keys("Nina New")
+    d.find_element(By.ID, "team-email").send_keys(email)
+    d.find_element(By.ID, "team-password").send_keys("short")
+    d.find_element(By.ID, "team-add").click()
+    wait_until(lambda: d.find_element(By.ID, "team-error").is_displayed(), message="the refusal of a short password")
+    d.find_element(By.ID, "team-password").clear()
+    d.find_element(By.ID, "team-password").send_keys("long-enough-password")
+    from selenium.webdriver.support.ui import Select
+    Select(d.find_element(By.ID, "team-department")).select_by_visible_text("Returns")
+    d.find_element(By.ID, "team-add").click()
+    row = wait_until(lambda: [r for r in d.find_elements(By.CSS_SELECTOR, "#team-list > li") if "Nina New" in r.text],
+                     message="the invited agent")[0]
+    assert "Returns" in row.text and "agent, active" in row.text
+    # The new agent signs in with the password it was given.
+    login = requests.post(server.base + "/auth/login/", json={"email": email, "password": "long-enough-password"}, timeout=10)
+    assert login.status_code == 200, login.text
+
+    row.find_element(By.CSS_SELECTOR, "button.team-admin").click()
+    wait_until(lambda: [r for r in d.find_elements(By.CSS_SELECTOR, "#team-list > li") if "Nina New" in r.text and "admin, active" in r.text],
+               message="the agent made admin")
+    row = [r for r in d.find_elements(By.CSS_SELECTOR, "#team-list > li") if "Nina New" in r.text][0]
+    row.find_element(By.CSS_SELECTOR, "button.team-active").click()
+    wait_until(lambda: [r for r in d.find_elements(By.CSS_SELECTOR, "#team-list > li") if "Nina New" in r.text and "deactivated" in r.text],
+               message="the agent deactivated")
+    refused = requests.post(server.base + "/auth/login/", json={"email": email, "password": "long-enough-password"}, timeout=10)
+    assert refused.status_code in (401, 403), refused.text
+
+
+def test_an_admin_adds_a_webhook_sees_its_secret_once_and_its_deliveries(server, browsers):
+    business, emails = new_business(server)
+    console = Console(browsers("agent"), server.base)
+    console.login(emails["admin"], "secret-password")
+    d = open_settings(console)
+    d.find_element(By.ID, "webhook-url").send_keys("http://127.0.0.1:9/hook")
+    d.find_element(By.ID, "webhook-add").click()
+    # The browser tests' server does not allow private addresses.
+    error = wait_until(lambda: d.find_element(By.ID, "webhook-error"), message="the refusal")
+    wait_until(lambda: error.is_displayed() and "private" in error.text, message="the private address refused")
+    d.find_element(By.ID, "webhook-url").clear()
+    d.find_element(By.ID, "webhook-url").send_keys("https://93.184.215.14/livechat")
+    d.find_element(By.CSS_SELECTOR, "#webhook-form input[value='session_rated']").click()
+    d.find_element(By.ID, "webhook-add").click()
+    secret = wait_until(lambda: d.find_element(By.ID, "webhook-secret"), message="the secret")
+    wait_until(lambda: secret.is_displayed() and "whsec_" in secret.text, message="the secret shown")
+    row = wait_until(lambda: d.find_element(By.CSS_SELECTOR, "#webhook-list > li"), message="the webhook in the list")
+    assert "https://93.184.215.14/livechat" in row.text and "session_rated" not in row.text
+    row.find_element(By.CSS_SELECTOR, "button.webhook-log-open").click()
+    wait_until(lambda: d.find_element(By.ID, "webhook-log").is_displayed(), message="the delivery log")
+    assert "No delivery yet." in d.find_element(By.ID, "webhook-log-rows").text
+    row.find_element(By.CSS_SELECTOR, "button.webhook-delete").click()
+    wait_until(lambda: not d.find_elements(By.CSS_SELECTOR, "#webhook-list > li"), message="the webhook deleted")
+
+
+def test_an_admin_erases_a_visitor_from_the_console(server, browsers):
+    business, emails = new_business(server)
+    page = ShopPage(server, business)
+    try:
+        widget = Widget(browsers("visitor"), page.url)
+        widget.open()
+        widget.send("Please forget me")
+        widget.wait_for("Please forget me", "visitor")
+        session = widget.session_id()
+
+        console = Console(browsers("agent"), server.base)
+        console.login(emails["admin"], "secret-password")
+        console.open_chat(session)
+        d = console.driver
+        assert d.find_element(By.ID, "export-visitor").is_displayed()
+        d.find_element(By.ID, "erase-visitor").click()
+        wait_until(lambda: d.switch_to.alert, message="the confirmation")
+        d.switch_to.alert.accept()
+        wait_until(lambda: "erased" in d.find_element(By.ID, "inbox-status").text, message="the erasure")
+        assert not d.find_elements(By.CSS_SELECTOR, f".inbox-item[data-session-id='{session}']")
+        token = mint(SECRET, "agent", business)
+        gone = requests.get(server.base + f"/chat/history/{session}/", headers={"Authorization": "Bearer " + token}, timeout=10)
+        assert gone.status_code == 404
+        # The widget hears the end of its chat (its socket closed with 4006).
+        wait_until(lambda: "ended" in widget.root.text.lower(), message="the widget told the chat ended")
+    finally:
+        page.close()
