@@ -28,7 +28,7 @@ extension Chat {
             return .unauthorized
         }
         guard claims.business == session.businessID else { return .invalidSession }
-        guard let identity = try? await identity(for: claims) else { return .unauthorized }
+        guard let identity = try? await identity(for: claims, ofExistingSession: true) else { return .unauthorized }
         if case .visitor(let visitor, _) = identity, visitor != session.visitorID { return .unauthorized }
 
         let lastSeq = rawSeq.flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
