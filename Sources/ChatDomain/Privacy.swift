@@ -111,7 +111,8 @@ package actor RetentionSweep {
         running = Task { [chat, interval, failed] in
             while !Task.isCancelled {
                 do {
-                    _ = try await chat.sweepRetention()
+                    // A task of its own: stopping never cancels a sweep midway.
+                    _ = try await Task { try await chat.sweepRetention() }.value
                 } catch {
                     failed(error)
                 }

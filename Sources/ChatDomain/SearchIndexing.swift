@@ -15,7 +15,7 @@ package actor SearchIndexing {
     private var running: Task<Void, Never>?
 
     /// `failed` hears each round that threw (to log it).
-    package init(store: any SearchStore, interval: Duration = .milliseconds(500), failed: @escaping @Sendable (any Error) -> Void) {
+    package init(store: any SearchStore, interval: Duration = .seconds(1), failed: @escaping @Sendable (any Error) -> Void) {
         self.store = store
         self.interval = interval
         self.failed = failed
@@ -24,16 +24,27 @@ package actor SearchIndexing {
     package func start() {
         guard running == nil else { return }
         running = Task { [store, interval, failed] in
+            var failures = 0
             while !Task.isCancelled {
                 var indexed = 0
                 do {
-                    indexed = try await store.indexPending(limit: Self.roundSize)
+                    // A task of its own: stopping cancels the wait between rounds, never a round
+                    // midway (a database call cancelled mid-query could keep its connection).
+                    indexed = try await Task { try await store.indexPending(limit: Self.roundSize) }.value
+                    failures = 0
                 } catch {
                     failed(error)
+                    failures += 1
                 }
-                try? await Task.sleep(for: indexed < Self.roundSize ? interval : Self.pause)
+                try? await Task.sleep(for: failures > 0 ? Self.backoff(failures) : indexed < Self.roundSize ? interval : Self.pause)
             }
         }
+    }
+
+    /// The wait after `failures` failed rounds in a row: 1, 2, 4 … 30 s (the database away is not
+    /// asked again and again).
+    package static func backoff(_ failures: Int) -> Duration {
+        .seconds(min(30, 1 << min(failures - 1, 5)))
     }
 
     package func stop() async {

@@ -16,7 +16,7 @@ package actor WebhookDispatch {
     private var running: Task<Void, Never>?
 
     /// `failed` hears each round that threw (to log it).
-    package init(store: any WebhookStore, sender: any WebhookSender, interval: Duration = .milliseconds(250),
+    package init(store: any WebhookStore, sender: any WebhookSender, interval: Duration = .seconds(1),
                  failed: @escaping @Sendable (any Error) -> Void) {
         self.store = store
         self.sender = sender
@@ -28,16 +28,23 @@ package actor WebhookDispatch {
         guard running == nil else { return }
         running = Task { [store, sender, interval, failed] in
             var rounds = 0
+            var failures = 0
             while !Task.isCancelled {
                 do {
-                    try await Self.takeIn(store)
-                    try await Self.send(store, sender)
-                    if rounds % 10_000 == 0 { try await store.pruneWebhookLog(before: WireTime.now().addingTimeInterval(-Webhooks.logDays * 86_400)) }
+                    // A task of its own: stopping cancels the wait between rounds, never a round
+                    // midway (a database call cancelled mid-query could keep its connection).
+                    try await Task { [rounds] in
+                        try await Self.takeIn(store)
+                        try await Self.send(store, sender)
+                        if rounds % 10_000 == 0 { try await store.pruneWebhookLog(before: WireTime.now().addingTimeInterval(-Webhooks.logDays * 86_400)) }
+                    }.value
+                    failures = 0
                 } catch {
                     failed(error)
+                    failures += 1
                 }
                 rounds += 1
-                try? await Task.sleep(for: interval)
+                try? await Task.sleep(for: failures > 0 ? SearchIndexing.backoff(failures) : interval)
             }
         }
     }

@@ -34,11 +34,25 @@ package struct StorageSetup: Sendable {
             // the log at debug and above never holds them.
             databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: poolPerLoop, encodingContext: .default,
                                     decodingContext: .default, sqlLogLevel: .trace), as: .psql)
+            // The background tasks (search index, webhooks) get a pool of their own: they never
+            // take a connection the chat is waiting for, nor the other way round.
+            databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 1, encodingContext: .default,
+                                    decodingContext: .default, sqlLogLevel: .trace), as: Self.background, isDefault: false)
         } else {
             databases.use(.sqlite(.file(sqliteFile.path), connectionPoolTimeout: .seconds(30), dataEncoder: .init(), dataDecoder: .init(),
                                   sqlLogLevel: .trace), as: .sqlite)
         }
         migrations.add(ChatMigrations.all)
+    }
+
+    /// PostgreSQL: the database id of the background tasks' pool.
+    package static let background = DatabaseID(string: "psql-background")
+
+    /// The database the background tasks use: their own pool on PostgreSQL; on SQLite Fluent's
+    /// (its connections only read and take turns at the one write lock anyway).
+    package func backgroundDatabase(_ databases: Databases, default db: any Database, logger: Logger, on loop: any EventLoop) -> any Database {
+        guard postgresURL != nil, let background = databases.database(Self.background, logger: logger, on: loop) else { return db }
+        return quiet(background, logger: logger)
     }
 
     /// `db` logging at info and above only: Fluent logs every query with its values at debug.

@@ -420,7 +420,82 @@ def test_an_admin_erases_a_visitor_from_the_console(server, browsers):
         token = mint(SECRET, "agent", business)
         gone = requests.get(server.base + f"/chat/history/{session}/", headers={"Authorization": "Bearer " + token}, timeout=10)
         assert gone.status_code == 404
-        # The widget hears the end of its chat (its socket closed with 4006).
-        wait_until(lambda: "ended" in widget.root.text.lower(), message="the widget told the chat ended")
+        # The widget hears the end of its chat (then its socket is closed with 4006).
+        wait_until(lambda: widget.find(".rate").is_displayed(), message="the widget told the chat ended")
     finally:
         page.close()
+
+
+def test_the_demo_admin_runs_a_chat_from_greeting_to_search(server, browsers):
+    """The issue's "done when": the demo business's admin sets a greeting and a canned response,
+    answers a visitor with it, adds a note, ends the chat, sees the rating and finds the chat by a
+    word, all from the console."""
+    from selenium.webdriver.common.keys import Keys
+    demo = server.demo()
+    business = demo["business"]
+    admin = {"Authorization": "Bearer " + mint(SECRET, "admin", None)}
+    before = requests.get(server.base + f"/chat/settings/?business={business}", headers=admin, timeout=10).json()["data"]
+    page = ShopPage(server, business)
+    shortcut = "hours" + uuid.uuid4().hex[:4]
+    try:
+        console = Console(browsers("agent"), server.base)
+        console.login()  # agent@demo.livechat, the demo business's admin
+        d = open_settings(console)
+        wait_until(lambda: d.find_element(By.ID, "settings-name").get_attribute("value"), message="the settings")
+        greeting = d.find_element(By.ID, "settings-greeting")
+        greeting.clear()
+        greeting.send_keys("Hello from the demo shop!")
+        d.find_element(By.ID, "settings-save").click()
+        wait_until(lambda: d.find_element(By.ID, "settings-status").text == "Settings saved.", message="the save")
+        d.find_element(By.ID, "canned-shortcut").send_keys(shortcut)
+        d.find_element(By.ID, "canned-content").send_keys("We are open from 9 to 5, Monday to Saturday.")
+        d.find_element(By.ID, "canned-add").click()
+        wait_until(lambda: "/" + shortcut in d.find_element(By.ID, "canned-list").text, message="the canned response")
+        d.find_element(By.ID, "settings-close").click()
+
+        widget = Widget(browsers("visitor"), page.url)
+        widget.find(".launcher").click()
+        wait_until(lambda: widget.find(".greeting").text == "Hello from the demo shop!", message="the greeting in the widget")
+        widget.open()
+        widget.send("When is the zanzibar shop open?")
+        widget.wait_for("When is the zanzibar shop open?", "visitor")
+
+        console.open_chat(widget.session_id())
+        box = d.find_element(By.ID, "composer-input")
+        box.send_keys("/" + shortcut)
+        wait_until(lambda: d.find_element(By.CSS_SELECTOR, f"#canned-picker li[data-shortcut='{shortcut}']"), message="the picker")
+        box.send_keys(Keys.ENTER)
+        wait_until(lambda: box.get_attribute("value").startswith("We are open"), message="the canned text")
+        box.send_keys(Keys.ENTER)
+        widget.wait_for("We are open from 9 to 5, Monday to Saturday.", "agent")
+        d.find_element(By.ID, "composer-note").click()
+        d.find_element(By.ID, "composer-input").send_keys("Asked about opening hours" + Keys.ENTER)
+        wait_until(lambda: d.find_elements(By.CSS_SELECTOR, "#messages .message.note"), message="the note")
+        assert "opening hours" not in widget.find(".log").text
+
+        d.find_element(By.ID, "end-chat").click()
+        wait_until(lambda: d.switch_to.alert, message="the confirmation")
+        d.switch_to.alert.accept()
+        wait_until(lambda: widget.find(".rate").is_displayed(), message="the rating in the widget")
+        widget.find(".star[data-score='5']").click()
+        widget.find(".rate-send").click()
+        wait_until(lambda: "Rated 5/5" in d.find_element(By.ID, "chat-meta").text, message="the rating in the console")
+
+        def found():
+            status = d.find_element(By.ID, "search-status").text
+            results = d.find_elements(By.CSS_SELECTOR, "#search-results .search-result")
+            if "\u201czanzibar\u201d" in status and results:
+                return results
+            if "Searching" not in status:
+                box = d.find_element(By.ID, "search-input")
+                box.clear()
+                box.send_keys("zanzibar" + Keys.ENTER)
+            return False
+        results = wait_until(found, message="the chat found by a word")
+        assert results[0].get_attribute("data-session-id") == widget.session_id()
+        results[0].click()
+        wait_until(lambda: "zanzibar" in d.find_element(By.CSS_SELECTOR, "#messages .message.found").text, message="the found message")
+    finally:
+        page.close()
+        requests.patch(server.base + f"/chat/settings/?business={business}", headers=admin, timeout=10,
+                       json={"greeting": before.get("greeting")})

@@ -62,13 +62,14 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     await presence.start()
     app.lifecycle.use(PresenceShutdown(presence: presence))
     let logger = app.logger
-    let indexing = SearchIndexing(store: store) { error in
+    let background = FluentChatStore(db: storage.backgroundDatabase(app.databases, default: db, logger: app.logger, on: app.eventLoopGroup.any()))
+    let indexing = SearchIndexing(store: background) { error in
         logger.error("Search indexing failed; trying again", metadata: ["error": "\(LoggedError.describe(error))"])
     }
     await indexing.start()
     app.lifecycle.use(SearchShutdown(indexing: indexing))
     let webhookSender = HTTPWebhookSender(allowPrivate: config.webhookAllowPrivate)
-    let webhooks = WebhookDispatch(store: store, sender: webhookSender) { error in
+    let webhooks = WebhookDispatch(store: background, sender: webhookSender) { error in
         logger.error("Webhook round failed; trying again", metadata: ["error": "\(LoggedError.describe(error))"])
     }
     await webhooks.start()
