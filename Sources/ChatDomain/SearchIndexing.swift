@@ -48,8 +48,9 @@ package actor SearchIndexing {
     }
 
     package func stop() async {
-        running?.cancel()
-        await running?.value
-        running = nil
+        guard let running else { return }
+        running.cancel()
+        self.running = nil
+        await awaitFinish(of: running, atMost: .seconds(5))
     }
 }

@@ -50,9 +50,10 @@ package actor WebhookDispatch {
     }
 
     package func stop() async {
-        running?.cancel()
-        await running?.value
-        running = nil
+        guard let running else { return }
+        running.cancel()
+        self.running = nil
+        await awaitFinish(of: running, atMost: .seconds(5))
     }
 
     /// Each webhook's feed events since its position, as deliveries.

@@ -20,8 +20,10 @@ package final class HTTPWebhookSender: WebhookSender {
         client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
     }
 
+    /// Bounded: a try cut short by the shutdown is tried again later (its lease runs out).
     package func shutdown() async {
-        try? await client.shutdown()
+        let client = self.client
+        await awaitFinish(of: Task { try? await client.shutdown() }, atMost: .seconds(5))
     }
 
     package func checkDestination(_ url: String) async throws {
