@@ -94,37 +94,25 @@ extension Chat {
 }
 
 /// Runs the retention sweep every `interval` (hourly by default: "at least daily").
-package actor RetentionSweep {
+package struct RetentionSweep: Sendable {
     private let chat: Chat
     private let interval: Duration
-    private let failed: @Sendable (any Error) -> Void
-    private var running: Task<Void, Never>?
+    private let loop: BackgroundLoop
 
     package init(chat: Chat, interval: Duration = .seconds(3600), failed: @escaping @Sendable (any Error) -> Void) {
         self.chat = chat
         self.interval = interval
-        self.failed = failed
+        loop = BackgroundLoop(failed: failed)
     }
 
-    package func start() {
-        guard running == nil else { return }
-        running = Task { [chat, interval, failed] in
-            while !Task.isCancelled {
-                do {
-                    // A task of its own: stopping never cancels a sweep midway.
-                    _ = try await Task { try await chat.sweepRetention() }.value
-                } catch {
-                    failed(error)
-                }
-                try? await Task.sleep(for: interval)
-            }
+    package func start() async {
+        await loop.start { [chat, interval] _ in
+            _ = try await chat.sweepRetention()
+            return interval
         }
     }
 
     package func stop() async {
-        guard let running else { return }
-        running.cancel()
-        self.running = nil
-        await awaitFinish(of: running, atMost: .seconds(5))
+        await loop.stop()
     }
 }

@@ -5,15 +5,16 @@ import Foundation
 /// none), then tries the deliveries that are due, a few at a time, and schedules the failed ones
 /// again with backoff. With several nodes each takes its turn: a feed is taken in once (the move
 /// of its position is conditional) and a delivery is claimed by one node at a time (a lease).
-package actor WebhookDispatch {
+package struct WebhookDispatch: Sendable {
     package static let batch = 200
     package static let parallel = 8
+    /// Rounds between two prunings of the log (about 3 hours at one round a second).
+    package static let pruneEvery = 10_000
 
     private let store: any WebhookStore
     private let sender: any WebhookSender
     private let interval: Duration
-    private let failed: @Sendable (any Error) -> Void
-    private var running: Task<Void, Never>?
+    private let loop: BackgroundLoop
 
     /// `failed` hears each round that threw (to log it).
     package init(store: any WebhookStore, sender: any WebhookSender, interval: Duration = .seconds(1),
@@ -21,39 +22,22 @@ package actor WebhookDispatch {
         self.store = store
         self.sender = sender
         self.interval = interval
-        self.failed = failed
+        loop = BackgroundLoop(failed: failed)
     }
 
-    package func start() {
-        guard running == nil else { return }
-        running = Task { [store, sender, interval, failed] in
-            var rounds = 0
-            var failures = 0
-            while !Task.isCancelled {
-                do {
-                    // A task of its own: stopping cancels the wait between rounds, never a round
-                    // midway (a database call cancelled mid-query could keep its connection).
-                    try await Task { [rounds] in
-                        try await Self.takeIn(store)
-                        try await Self.send(store, sender)
-                        if rounds % 10_000 == 0 { try await store.pruneWebhookLog(before: WireTime.now().addingTimeInterval(-Webhooks.logDays * 86_400)) }
-                    }.value
-                    failures = 0
-                } catch {
-                    failed(error)
-                    failures += 1
-                }
-                rounds += 1
-                try? await Task.sleep(for: failures > 0 ? SearchIndexing.backoff(failures) : interval)
+    package func start() async {
+        await loop.start { [store, sender, interval] round in
+            try await Self.takeIn(store)
+            try await Self.send(store, sender)
+            if round % Self.pruneEvery == 0 {
+                try await store.pruneWebhookLog(before: WireTime.now().addingTimeInterval(-Webhooks.logDays * 86_400))
             }
+            return interval
         }
     }
 
     package func stop() async {
-        guard let running else { return }
-        running.cancel()
-        self.running = nil
-        await awaitFinish(of: running, atMost: .seconds(5))
+        await loop.stop()
     }
 
     /// Each webhook's feed events since its position, as deliveries.

@@ -44,8 +44,7 @@ package enum Webhooks {
 
     /// A new webhook's secret: 32 random bytes, hex.
     package static func newSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "whsec_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+        "whsec_" + RandomToken.hex(bytes: 32)
     }
 
     /// The delivery of feed event `event` to `webhook`, or nil when it does not hear that event (or

@@ -21,13 +21,7 @@ package struct HistoryController: RouteCollection {
             guard let parsed = UUID(uuidString: raw) else { throw ChatError.invalid("after", "Must be a message id (UUID).") }
             after = parsed
         }
-        var limit = Timeline.defaultLimit
-        if let raw = req.query[String.self, at: "limit"] {
-            guard let parsed = Int(raw), (1...Timeline.maxLimit).contains(parsed) else {
-                throw ChatError.invalid("limit", "Must be an integer from 1 to \(Timeline.maxLimit).")
-            }
-            limit = parsed
-        }
+        let limit = try req.pageLimit(default: Timeline.defaultLimit, max: Timeline.maxLimit)
         let items = try await req.chat.timeline(of: id, as: caller, after: after, limit: limit)
         return try Envelope(message: "Chat timeline fetched successfully", data: items).response()
     }

@@ -45,6 +45,15 @@ extension Request {
         }
     }
 
+    /// The `limit` query parameter of a page: `defaultLimit` when absent, 400 outside 1…`max`.
+    func pageLimit(default defaultLimit: Int, max: Int) throws -> Int {
+        guard let raw = query[String.self, at: "limit"] else { return defaultLimit }
+        guard let parsed = Int(raw), (1...max).contains(parsed) else {
+            throw ChatError.invalid("limit", "Must be an integer from 1 to \(max).")
+        }
+        return parsed
+    }
+
     /// The JSON object body, field by field.
     func jsonFields() throws -> JSONFields {
         try JSONFields(body.data.map { Data(buffer: $0) })

@@ -38,13 +38,7 @@ package struct SearchController: RouteCollection {
     @Sendable
     func search(req: Request) async throws -> Response {
         let business = try await req.readableBusiness()
-        var limit = Search.defaultLimit
-        if let raw = req.query[String.self, at: "limit"] {
-            guard let parsed = Int(raw), (1...Search.maxLimit).contains(parsed) else {
-                throw ChatError.invalid("limit", "Must be an integer from 1 to \(Search.maxLimit).")
-            }
-            limit = parsed
-        }
+        let limit = try req.pageLimit(default: Search.defaultLimit, max: Search.maxLimit)
         var before: Int?
         if let raw = req.query[String.self, at: "cursor"], !raw.isEmpty {
             guard let parsed = Int(raw), parsed > 0 else { throw ChatError.invalid("cursor", "Not a cursor this server handed out.") }

@@ -44,13 +44,7 @@ package struct SessionsController: RouteCollection {
                 query.assigned = .agent(agent)
             }
         }
-        var limit = Chat.inboxDefaultLimit
-        if let raw = req.query[String.self, at: "limit"] {
-            guard let parsed = Int(raw), (1...Chat.inboxMaxLimit).contains(parsed) else {
-                throw ChatError.invalid("limit", "Must be an integer from 1 to \(Chat.inboxMaxLimit).")
-            }
-            limit = parsed
-        }
+        let limit = try req.pageLimit(default: Chat.inboxDefaultLimit, max: Chat.inboxMaxLimit)
         if let raw = req.query[String.self, at: "cursor"], !raw.isEmpty {
             guard let cursor = InboxCursor(raw) else { throw ChatError.invalid("cursor", "Not a cursor this server handed out.") }
             query.after = cursor
