@@ -68,6 +68,7 @@ const state = {
   feed: null,
   chat: null,
   search: null,
+  inboxNotice: "",
   outboxes: new Map(),
   alerts: new Map(),
   canned: [],
@@ -351,6 +352,7 @@ function scheduleReload() {
 }
 
 function onFilterChange() {
+  state.inboxNotice = "";
   state.sessions = [];
   state.nextCursor = null;
   renderInbox();
@@ -413,7 +415,8 @@ function renderInbox() {
   while (list.children.length > state.sessions.length) list.lastElementChild.remove();
   if (focused?.isConnected && document.activeElement !== focused) focused.focus();
   $("load-more").hidden = !state.nextCursor || Boolean(state.search);
-  setInboxStatus(state.sessions.length ? "" : "No conversations here.");
+  // A notice (the erasure of a visitor) stays until the agent moves on, whatever reloads the list.
+  setInboxStatus(state.inboxNotice || (state.sessions.length ? "" : "No conversations here."));
 }
 
 function inboxItem(sessionId) {
@@ -679,6 +682,7 @@ function isPhoneLayout() {
 }
 
 async function openChat(id, focusMessageId = null) {
+  state.inboxNotice = "";
   if (state.chat?.id === id) {
     if (focusMessageId) focusMessage(focusMessageId);
     return;
@@ -1702,9 +1706,8 @@ async function eraseVisitor() {
   try {
     await api(`/chat/visitors/${encodeURIComponent(visitor.id)}/`, { method: "DELETE" });
     state.sessions = state.sessions.filter((session) => session.visitor?.id !== visitor.id);
+    state.inboxNotice = "The visitor and their chats were erased.";
     closeChat();
-    renderInbox();
-    setInboxStatus("The visitor and their chats were erased.");
   } catch (error) {
     showChatError(error.message);
   }
