@@ -31,7 +31,7 @@ extension Chat {
     /// the caller has read the session the visitor acts on, which erasure deletes, so the lookup of
     /// an erased visitor is skipped (one query less on each chat socket's handshake).
     package func identity(for claims: TokenClaims, ofExistingSession: Bool = false) async throws -> Identity {
-        guard let subject = UUID(uuidString: claims.subject) else { throw ChatError.unauthenticated }
+        guard let subject = UUID(text: claims.subject) else { throw ChatError.unauthenticated }
         // A visitor's tokens are refused as a whole once the visitor is erased (`visitor:<id>`).
         var revocable = claims.tokenID.map { [$0] } ?? []
         if claims.role == .visitor, !ofExistingSession { revocable.append(Self.erasedVisitorKey(subject)) }

@@ -54,8 +54,7 @@ extension Chat {
         if let rule = change.prechatName { updated.prechat.name = rule }
         if let rule = change.prechatEmail { updated.prechat.email = rule }
         if let origins = change.allowedOrigins {
-            try OriginPolicy.validate(origins, field: "allowed_origins")
-            updated.allowedOrigins = origins
+            updated.allowedOrigins = try OriginPolicy.validate(origins, field: "allowed_origins")
         }
         if let autoAssign = change.autoAssign { updated.autoAssign = autoAssign }
         if let retention = change.retentionDays {
@@ -97,7 +96,6 @@ extension Chat {
 /// The name and email a visitor gives the widget's pre-chat form.
 package enum VisitorProfile {
     package static let nameLimit = 100
-    package static let emailLimit = 254
 
     /// A name as stored: trimmed, 1 to 100 characters.
     package static func name(_ raw: String?) throws -> String? {
@@ -108,16 +106,9 @@ package enum VisitorProfile {
         return name
     }
 
-    /// An email as stored: trimmed, lower-cased, `local@domain.tld`.
+    /// An email as stored: a `Mailbox`, trimmed and lower-cased.
     package static func email(_ raw: String?) throws -> String? {
-        guard let raw else { return nil }
-        let email = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.count <= emailLimit, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !email.contains(where: \.isWhitespace) else {
-            throw ChatError.invalid("email", "Enter a valid email address.")
-        }
-        return email
+        try raw.map { try Mailbox.check($0) }
     }
 
     /// Refuses a start that leaves a required answer of the form empty (`known`: the visitor's).

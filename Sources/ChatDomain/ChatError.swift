@@ -5,6 +5,8 @@ package enum ChatError: Error, Equatable, Sendable {
     /// A field of the request is missing or wrong.
     case invalid(field: String, problem: String)
     case malformedJSON
+    /// A body sent to a JSON endpoint as another media type (a cross-site form's, say).
+    case notJSON
     case unauthenticated
     case invalidCredentials
     case forbidden
@@ -56,6 +58,7 @@ package enum ChatError: Error, Equatable, Sendable {
         switch self {
         case .invalid: "The request is invalid."
         case .malformedJSON: "Malformed JSON: the body must be a JSON object."
+        case .notJSON: "Unsupported media type: send the body as JSON, with Content-Type: application/json."
         case .unauthenticated: "Authentication credentials were not provided or are invalid."
         case .invalidCredentials: "Invalid email or password."
         case .forbidden: "You do not have permission to perform this action."
@@ -106,6 +109,7 @@ package enum ChatError: Error, Equatable, Sendable {
         case .invalid(let field, let problem): [field: [problem]]
         case .departmentNotFound: ["department": ["Unknown department for this business."]]
         case .agentNotFound: ["agent_id": ["Unknown agent for this business."]]
+        case .notJSON: ["Content-Type": ["Must be application/json (charset utf-8, if any)."]]
         case .emailTaken: ["email": ["Already in use."]]
         case .shortcutTaken: ["shortcut": ["Already in use."]]
         case .fileTypeNotAllowed:

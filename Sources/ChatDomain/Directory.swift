@@ -2,10 +2,12 @@ import Foundation
 
 /// Creating and listing businesses, departments and agents (the admin API and the commands share it).
 extension Chat {
+    /// A new business; `allowedOrigins` are checked and stored as `OriginPolicy.validate` writes them.
     package func createBusiness(name: String, allowedOrigins: [String], allowUnverifiedCustomerIDs: Bool,
                                 autoAssign: Bool = false) async throws -> Business {
         let business = Business(
-            name: name, identitySecret: RandomToken.hex(bytes: 32), allowedOrigins: allowedOrigins,
+            name: name, identitySecret: RandomToken.hex(bytes: 32),
+            allowedOrigins: try OriginPolicy.validate(allowedOrigins, field: "allowed_origins"),
             allowUnverifiedCustomerIDs: allowUnverifiedCustomerIDs, autoAssign: autoAssign)
         try await store.insert(business)
         return business
@@ -37,14 +39,14 @@ extension Chat {
         return agent
     }
 
-    /// An agent who signs in with `email` and `password` (8 to 72 characters, hashed here).
+    /// An agent who signs in with `email` (a `Mailbox`) and `password` (8 to 72 characters, hashed here).
     package func createAgent(business: UUID, email: String, password: String, name: String, department: UUID? = nil,
                              isAdmin: Bool = false) async throws -> Agent {
         _ = try await self.business(business)
         if let department {
             guard let found = try await store.department(department), found.businessID == business else { throw ChatError.departmentNotFound }
         }
-        let normalized = email.lowercased()
+        let normalized = try Mailbox.check(email)
         if try await store.agent(email: normalized) != nil { throw ChatError.emailTaken }
         let agent = Agent(businessID: business, email: normalized, passwordHash: try await hasher.hash(password), name: name,
                           departmentID: department, isAdmin: isAdmin)

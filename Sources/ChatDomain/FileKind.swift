@@ -81,11 +81,13 @@ package struct FileKind: Sendable, Equatable {
 /// The display name of an upload: no path, no control characters, at most 255 characters.
 package enum FileName {
     package static func sanitize(_ raw: String?, kind: FileKind? = nil) -> String {
-        let base = (raw ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        // Split on scalars, not characters: a slash followed by a combining mark is one character.
+        let base = (raw ?? "").unicodeScalars.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last
+            .map { String(String.UnicodeScalarView($0)) } ?? ""
         var cleaned = String(String.UnicodeScalarView(base.unicodeScalars.filter {
             !CharacterSet.controlCharacters.contains($0) && $0 != "\u{7F}" && !CharacterSet.illegalCharacters.contains($0)
         })).trimmingCharacters(in: .whitespaces)
-        while cleaned.hasPrefix(".") { cleaned.removeFirst() }
+        while cleaned.unicodeScalars.first == "." { cleaned.unicodeScalars.removeFirst() }
         if cleaned.count > 255 { cleaned = String(cleaned.suffix(255)) }
         if cleaned.isEmpty { cleaned = "file" + (kind.map { "." + $0.fileExtension } ?? "") }
         return cleaned

@@ -37,7 +37,8 @@ package struct InboxCursor: Sendable, Equatable {
     package init?(_ text: String) {
         guard let data = Base64URL.decode(Substring(text)), let raw = String(data: data, encoding: .utf8) else { return nil }
         let parts = raw.split(separator: "|")
-        guard parts.count == 2, let millis = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        guard parts.count == 2, let millis = ASCIIDigits.number(parts[0]),
+              millis <= 253_402_300_799_999, let id = UUID(text: String(parts[1])) else { return nil }
         self.startedAt = Date(timeIntervalSince1970: Double(millis) / 1000)
         self.id = id
     }

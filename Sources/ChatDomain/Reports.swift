@@ -37,17 +37,8 @@ package enum Reports {
         package let days: [(date: String, figures: Figures)]
     }
 
-    /// The day number of `YYYY-MM-DD` (UTC), nil if it is not such a date.
-    package static func dayNumber(_ text: String) -> Int? {
-        guard text.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        var components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
-        components.timeZone = calendar.timeZone
-        guard components.isValidDate(in: calendar), let date = calendar.date(from: components) else { return nil }
-        return Int((date.timeIntervalSince1970 / day).rounded(.down))
-    }
+    /// The day number of `YYYY-MM-DD` (UTC, ASCII digits, from 1970), nil if it is not such a date.
+    package static func dayNumber(_ text: String) -> Int? { CalendarDay.number(text) }
 
     package static func dayNumber(of date: Date) -> Int { Int((date.timeIntervalSince1970 / day).rounded(.down)) }
 
@@ -102,7 +93,7 @@ extension Chat {
         let today = Reports.dayNumber(of: WireTime.now())
         func parse(_ text: String?, _ field: String, default value: Int) throws -> Int {
             guard let text, !text.isEmpty else { return value }
-            guard let number = Reports.dayNumber(text) else { throw ChatError.invalid(field, "Must be a date written YYYY-MM-DD.") }
+            guard let number = Reports.dayNumber(text) else { throw ChatError.invalid(field, "Must be a date written YYYY-MM-DD in ASCII digits, from 1970-01-01 to 9999-12-31.") }
             return number
         }
         let last = try parse(to, "to", default: today)

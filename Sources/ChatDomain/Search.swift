@@ -32,7 +32,8 @@ package enum Search {
         var start: String.Index?
         var index = text.startIndex
         while index < text.endIndex {
-            let isWord = text[index].isLetter || text[index].isNumber
+            let isWord = (text[index].isLetter || text[index].isNumber)
+                && !text[index].unicodeScalars.contains { "'\"\\".unicodeScalars.contains($0) || $0.properties.isWhitespace || $0.value < 0x20 }
             if isWord, start == nil { start = index }
             if !isWord, let first = start {
                 tokens.append(token(text, first..<index))

@@ -29,7 +29,7 @@ extension Chat {
 
     /// Parses a session id from a path, answering "not found" for anything that is not one.
     package static func sessionID(_ raw: String?) throws -> UUID {
-        guard let raw, let id = UUID(uuidString: raw) else { throw ChatError.sessionNotFound }
+        guard let raw, let id = UUID(text: raw) else { throw ChatError.sessionNotFound }
         return id
     }
 

@@ -19,7 +19,7 @@ extension Chat {
     /// Throws `originNotAllowed` (answered before the upgrade) for a page the business does not allow.
     package func admitChatSocket(sessionID raw: String?, token: String?, origin: String?, lastSeq rawSeq: String?) async throws -> SocketAdmission {
         guard let raw, !raw.isEmpty else { return .missingSession }
-        guard let id = UUID(uuidString: raw), let session = try await store.session(id),
+        guard let id = UUID(text: raw), let session = try await store.session(id),
               let business = try await store.business(session.businessID)
         else { return .invalidSession }
         try OriginPolicy.check(origin, allowed: business.allowedOrigins)
@@ -31,7 +31,7 @@ extension Chat {
         guard let identity = try? await identity(for: claims, ofExistingSession: true) else { return .unauthorized }
         if case .visitor(let visitor, _) = identity, visitor != session.visitorID { return .unauthorized }
 
-        let lastSeq = rawSeq.flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
+        let lastSeq = rawSeq.flatMap(ASCIIDigits.number)
         if let endedAt = session.endedAt {
             var missed: [WireMessage]?
             if let lastSeq { missed = try await store.messages(of: id, after: lastSeq, limit: nil, includingPrivate: !identity.isVisitor) }

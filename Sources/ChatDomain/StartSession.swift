@@ -130,23 +130,3 @@ extension Chat {
         let session: SessionSummary
     }
 }
-
-/// A business's list of allowed page origins; empty allows every origin.
-package enum OriginPolicy {
-    package static func allows(_ origin: String?, allowed: [String]) -> Bool {
-        guard !allowed.isEmpty, let origin else { return true }
-        let normalized = origin.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        return allowed.contains { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/")) == normalized }
-    }
-
-    package static func check(_ origin: String?, allowed: [String]) throws {
-        guard allows(origin, allowed: allowed) else { throw ChatError.originNotAllowed }
-    }
-
-    /// Refuses an allowlist entry that is not an http or https origin.
-    package static func validate(_ origins: [String], field: String) throws {
-        for origin in origins where URL(string: origin)?.scheme.map({ ["http", "https"].contains($0) }) != true {
-            throw ChatError.invalid(field, "\"\(origin)\" is not an origin such as https://shop.example.")
-        }
-    }
-}

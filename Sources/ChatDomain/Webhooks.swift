@@ -30,16 +30,10 @@ package enum Webhooks {
         return eventNames.filter(raw.contains)
     }
 
-    /// `raw` if it is an absolute http or https URL with a host, and no user name or password in it.
+    /// `raw` if it is an absolute http or https URL (`WebURL`).
     package static func url(_ raw: String?) throws -> String {
         guard let raw, !raw.isEmpty else { throw ChatError.invalid("url", "This field is required.") }
-        guard raw.count <= maxURLLength else { throw ChatError.invalid("url", "Ensure this field has no more than \(maxURLLength) characters.") }
-        guard let parts = URLComponents(string: raw), let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = parts.host, !host.isEmpty else {
-            throw ChatError.invalid("url", "Enter an absolute http or https URL.")
-        }
-        guard parts.user == nil, parts.password == nil else { throw ChatError.invalid("url", "A user name or password in the URL is not allowed.") }
-        return raw
+        return try WebURL.check(raw, field: "url", maxLength: maxURLLength)
     }
 
     /// A new webhook's secret: 32 random bytes, hex.

@@ -104,7 +104,7 @@ package struct WireMessage: Codable, Sendable, Equatable {
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func uuid(_ key: CodingKeys) throws -> UUID {
-            guard let id = UUID(uuidString: try c.decode(String.self, forKey: key)) else {
+            guard let id = UUID(text: try c.decode(String.self, forKey: key)) else {
                 throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not a UUID")
             }
             return id

@@ -33,8 +33,7 @@ package struct CannedResponsesController: RouteCollection {
     @Sendable
     func list(req: Request) async throws -> Response {
         let business = try await req.readableBusiness()
-        let query = req.query[String.self, at: "q"]
-        if let query, query.count > 200 { throw ChatError.invalid("q", "Ensure this field has no more than 200 characters.") }
+        let query = try req.queryText("q", maxLength: 200)
         let found = try await req.chat.cannedResponses(of: business, matching: query)
         return try Envelope(message: "Canned responses fetched successfully", data: found.map(Payload.init)).response()
     }
@@ -70,7 +69,7 @@ package struct CannedResponsesController: RouteCollection {
     }
 
     private func responseID(_ req: Request) throws -> UUID {
-        guard let raw = req.parameters.get("response"), let id = UUID(uuidString: raw) else { throw ChatError.cannedResponseNotFound }
+        guard let raw = req.parameters.get("response"), let id = UUID(text: raw) else { throw ChatError.cannedResponseNotFound }
         return id
     }
 }

@@ -14,7 +14,7 @@ extension ChatError {
              .cannedResponseNotFound, .webhookNotFound, .visitorNotFound: .notFound
         case .emailTaken, .shortcutTaken, .alreadyRated, .sessionNotEnded, .alreadyAssigned, .sessionEnded: .conflict
         case .fileTooLarge, .uploadQuotaReached: .payloadTooLarge
-        case .fileTypeNotAllowed: .unsupportedMediaType
+        case .fileTypeNotAllowed, .notJSON: .unsupportedMediaType
         case .tooManyAttempts: .tooManyRequests
         case .notStored: .internalServerError
         case .shuttingDown: .serviceUnavailable

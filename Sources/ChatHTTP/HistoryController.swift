@@ -17,8 +17,8 @@ package struct HistoryController: RouteCollection {
         let caller: Identity? = publicAccess ? nil : try await req.requireIdentity()
         _ = try await req.chat.session(id, as: caller ?? .admin)
         var after: UUID?
-        if let raw = req.query[String.self, at: "after"], !raw.isEmpty {
-            guard let parsed = UUID(uuidString: raw) else { throw ChatError.invalid("after", "Must be a message id (UUID).") }
+        if let raw = req.queryValue("after"), !raw.isEmpty {
+            guard let parsed = UUID(text: raw) else { throw ChatError.invalid("after", "Must be a message id (UUID).") }
             after = parsed
         }
         let limit = try req.pageLimit(default: Timeline.defaultLimit, max: Timeline.maxLimit)

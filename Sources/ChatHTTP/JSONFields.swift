@@ -21,7 +21,10 @@ struct JSONFields: Sendable {
         switch values[key] {
         case nil, .null?: return nil
         case .string(let value)?:
-            guard value.count <= maxLength else { throw ChatError.invalid(key, "Ensure this field has no more than \(maxLength) characters.") }
+            // Characters, and bytes too: one character can hold any number of combining marks.
+            guard value.count <= maxLength, value.utf8.count <= maxLength * 4 else {
+                throw ChatError.invalid(key, "Ensure this field has no more than \(maxLength) characters.")
+            }
             // Neither store keeps it (PostgreSQL refuses it in text, SQLite's C strings end at it).
             guard !value.utf8.contains(0) else { throw ChatError.invalid(key, "Must not contain the NUL character (U+0000).") }
             return value
@@ -63,7 +66,7 @@ struct JSONFields: Sendable {
 
     func uuid(_ key: String) throws -> UUID? {
         guard let raw = try string(key, maxLength: 64), !raw.isEmpty else { return nil }
-        guard let id = UUID(uuidString: raw) else { throw ChatError.invalid(key, "Must be a valid UUID.") }
+        guard let id = UUID(text: raw) else { throw ChatError.invalid(key, "Must be a valid UUID.") }
         return id
     }
 

@@ -12,7 +12,7 @@ package struct MediaController: RouteCollection {
 
     @Sendable
     func file(req: Request) async throws -> Response {
-        guard let name = req.parameters.get("name") else { throw ChatError.fileNotFound }
+        guard let name = req.parameters.get("name"), !name.utf8.contains(0) else { throw ChatError.fileNotFound }
         let (attachment, source) = try await req.chat.attachment(storedName: name)
         let response: Response
         switch source {
@@ -33,15 +33,16 @@ package struct MediaController: RouteCollection {
     }
 }
 
-/// `Content-Disposition` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / 5987).
+/// `Content-Disposition` with an ASCII fallback name (a quoted string: `"` and `\` replaced) and
+/// the exact UTF-8 name (RFC 6266 / 8187: only ASCII letters, digits and `-._~` left unescaped).
 enum ContentDisposition {
+    static let unescaped = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
     static func header(inline: Bool, fileName: String) -> String {
         let ascii = String(fileName.unicodeScalars.map { scalar -> Character in
-            scalar.isASCII && scalar.value >= 0x20 && !"\"\\;".unicodeScalars.contains(scalar) ? Character(scalar) : "_"
+            scalar.value >= 0x20 && scalar.value < 0x7F && !"\"\\".unicodeScalars.contains(scalar) ? Character(scalar) : "_"
         })
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        let encoded = fileName.addingPercentEncoding(withAllowedCharacters: allowed) ?? ascii
+        let encoded = fileName.addingPercentEncoding(withAllowedCharacters: unescaped) ?? ascii
         return "\(inline ? "inline" : "attachment"); filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }
 }

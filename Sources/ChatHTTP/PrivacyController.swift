@@ -74,8 +74,7 @@ package struct PrivacyController: RouteCollection {
     @Sendable
     func exportByCustomer(req: Request) async throws -> Response {
         let business = try await req.managedBusiness().id
-        let customer = req.query[String.self, at: "external_customer_id"]
-        guard (customer?.count ?? 0) <= 255 else { throw ChatError.invalid("external_customer_id", "Ensure this field has no more than 255 characters.") }
+        let customer = try req.queryText("external_customer_id", maxLength: 255)
         let visitor = try await req.chat.visitor(nil, externalCustomerID: customer, in: business)
         return try await exported(visitor, req)
     }
@@ -94,7 +93,7 @@ package struct PrivacyController: RouteCollection {
     }
 
     private func visitorID(_ req: Request) throws -> UUID {
-        guard let raw = req.parameters.get("visitor"), let id = UUID(uuidString: raw) else { throw ChatError.visitorNotFound }
+        guard let raw = req.parameters.get("visitor"), let id = UUID(text: raw) else { throw ChatError.visitorNotFound }
         return id
     }
 }

@@ -47,7 +47,7 @@ package struct ReportsController: RouteCollection {
     @Sendable
     func report(req: Request) async throws -> Response {
         let business = try await req.readableBusiness()
-        let report = try await req.chat.report(of: business, from: req.query[String.self, at: "from"], to: req.query[String.self, at: "to"])
+        let report = try await req.chat.report(of: business, from: req.queryValue("from"), to: req.queryValue("to"))
         return try Envelope(message: "Report fetched successfully", data: Payload(report: report)).response()
     }
 }

@@ -29,8 +29,8 @@ extension Request {
     /// names with `?business=` (an admin agent naming another business finds none).
     func managedBusiness() async throws -> Business {
         var requested: UUID?
-        if let raw = query[String.self, at: "business"], !raw.isEmpty {
-            guard let id = UUID(uuidString: raw) else { throw ChatError.businessNotFound }
+        if let raw = queryValue("business"), !raw.isEmpty {
+            guard let id = UUID(text: raw) else { throw ChatError.businessNotFound }
             requested = id
         }
         return try await chat.managedBusiness(by: try await requireIdentity(), requested: requested)
@@ -47,15 +47,18 @@ extension Request {
 
     /// The `limit` query parameter of a page: `defaultLimit` when absent, 400 outside 1…`max`.
     func pageLimit(default defaultLimit: Int, max: Int) throws -> Int {
-        guard let raw = query[String.self, at: "limit"] else { return defaultLimit }
-        guard let parsed = Int(raw), (1...max).contains(parsed) else {
-            throw ChatError.invalid("limit", "Must be an integer from 1 to \(max).")
-        }
-        return parsed
+        try ASCIIDigits.parameter(queryValue("limit"), field: "limit", in: 1...max) ?? defaultLimit
     }
 
-    /// The JSON object body, field by field.
+    /// The JSON object body, field by field: 415 when a `Content-Type` other than JSON comes, or
+    /// none with a body (so a cross-site form, which cannot send JSON without a preflight, is refused).
     func jsonFields() throws -> JSONFields {
-        try JSONFields(body.data.map { Data(buffer: $0) })
+        let data = body.data.flatMap { $0.readableBytes > 0 ? Data(buffer: $0) : nil }
+        if let type = headers.first(name: .contentType) {
+            guard HeaderValue(type)?.isJSON == true else { throw ChatError.notJSON }
+        } else if data != nil {
+            throw ChatError.notJSON
+        }
+        return try JSONFields(data)
     }
 }

@@ -40,11 +40,11 @@ package struct SearchController: RouteCollection {
         let business = try await req.readableBusiness()
         let limit = try req.pageLimit(default: Search.defaultLimit, max: Search.maxLimit)
         var before: Int?
-        if let raw = req.query[String.self, at: "cursor"], !raw.isEmpty {
-            guard let parsed = Int(raw), parsed > 0 else { throw ChatError.invalid("cursor", "Not a cursor this server handed out.") }
+        if let raw = req.queryValue("cursor"), !raw.isEmpty {
+            guard let parsed = ASCIIDigits.number(raw), parsed > 0 else { throw ChatError.invalid("cursor", "Not a cursor this server handed out.") }
             before = parsed
         }
-        let page = try await req.chat.search(in: business, query: req.query[String.self, at: "q"], limit: limit, before: before)
+        let page = try await req.chat.search(in: business, query: req.queryValue("q"), limit: limit, before: before)
         let results = page.results.map { hit, snippet in
             Result(session_id: hit.entry.sessionID.lowercasedText, message_id: hit.entry.messageID.lowercasedText,
                    snippet: Self.html(snippet), sender_type: hit.entry.senderType, private: hit.entry.isPrivate,

@@ -23,29 +23,29 @@ package struct SessionsController: RouteCollection {
     func list(req: Request) async throws -> Response {
         let (me, business) = try await req.requireAgent()
         var query = InboxQuery(business: business)
-        if let raw = req.query[String.self, at: "active"] {
+        if let raw = req.queryValue("active") {
             switch raw.lowercased() {
             case "true", "1": query.active = true
             case "false", "0": query.active = false
             default: throw ChatError.invalid("active", "Must be true or false.")
             }
         }
-        if let raw = req.query[String.self, at: "department"] {
-            guard let department = UUID(uuidString: raw) else { throw ChatError.invalid("department", "Must be a valid UUID.") }
+        if let raw = req.queryValue("department") {
+            guard let department = UUID(text: raw) else { throw ChatError.invalid("department", "Must be a valid UUID.") }
             query.department = department
         }
-        if let raw = req.query[String.self, at: "assigned"] {
+        if let raw = req.queryValue("assigned") {
             switch raw.lowercased() {
             case "me": query.assigned = .agent(me)
             case "none", "false": query.assigned = .nobody
             case "true", "any": query.assigned = .anybody
             default:
-                guard let agent = UUID(uuidString: raw) else { throw ChatError.invalid("assigned", "Must be an agent id, me, none or any.") }
+                guard let agent = UUID(text: raw) else { throw ChatError.invalid("assigned", "Must be an agent id, me, none or any.") }
                 query.assigned = .agent(agent)
             }
         }
         let limit = try req.pageLimit(default: Chat.inboxDefaultLimit, max: Chat.inboxMaxLimit)
-        if let raw = req.query[String.self, at: "cursor"], !raw.isEmpty {
+        if let raw = req.queryValue("cursor"), !raw.isEmpty {
             guard let cursor = InboxCursor(raw) else { throw ChatError.invalid("cursor", "Not a cursor this server handed out.") }
             query.after = cursor
         }

@@ -94,10 +94,10 @@ package struct SettingsController: RouteCollection {
 
     @Sendable
     func widget(req: Request) async throws -> Response {
-        guard let raw = req.query[String.self, at: "business"], !raw.isEmpty else {
+        guard let raw = req.queryValue("business"), !raw.isEmpty else {
             throw ChatError.invalid("business", "This field is required.")
         }
-        guard let id = UUID(uuidString: raw) else { throw ChatError.invalid("business", "Must be a valid UUID.") }
+        guard let id = UUID(text: raw) else { throw ChatError.invalid("business", "Must be a valid UUID.") }
         let config = try await req.chat.widgetConfig(of: id, origin: req.headers.first(name: .origin))
         return try Envelope(message: "Widget settings fetched successfully", data: SettingsPayload(config)).response()
     }

@@ -38,23 +38,25 @@ package struct UploadController: RouteCollection {
             if received > hardLimit { throw ChatError.fileTooLarge(limit: limit) }
             parser.feed(chunk)
         }
-        guard parser.finish() else { throw HTTPRefusal.malformedMultipart }
-        if parser.tooLarge { throw ChatError.fileTooLarge(limit: limit) }
-        guard parser.sawFile, let rawName = parser.fileName else { throw ChatError.invalid("file", "No file was submitted.") }
+        let finished = parser.finish()
+        let upload = parser.form
+        if upload.tooLarge { throw ChatError.fileTooLarge(limit: limit) }
+        guard finished else { throw HTTPRefusal.malformedMultipart }
+        guard upload.sawFile, let rawName = upload.fileName else { throw ChatError.invalid("file", "No file was submitted.") }
 
-        let fields = parser.fields
+        let fields = upload.fields
         let endUser = try uuid("uploaded_by_end_user", in: fields)
         let agent = try uuid("uploaded_by_agent", in: fields)
         let form = Chat.UploadForm(sessionID: try uuid("session_id", in: fields), uploadedByEndUser: endUser, uploadedByAgent: agent,
                                    message: try uuid("message", in: fields))
-        let file = Chat.UploadedFile(temporary: temporary, rawName: rawName, head: parser.head, size: parser.fileSize)
+        let file = Chat.UploadedFile(temporary: temporary, rawName: rawName, head: upload.head, size: upload.fileSize)
         let attachment = try await chat.recordUpload(file, form: form, caller: caller) { MediaURL.absolute($0, req: req) }
         return try Envelope(message: "File uploaded successfully", data: WireAttachment(attachment)).response(status: .created)
     }
 
     private func uuid(_ key: String, in fields: [String: String]) throws -> UUID? {
         guard let raw = fields[key]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty, raw != "null" else { return nil }
-        guard let id = UUID(uuidString: raw) else { throw ChatError.invalid(key, "Must be a valid UUID.") }
+        guard let id = UUID(text: raw) else { throw ChatError.invalid(key, "Must be a valid UUID.") }
         return id
     }
 }

@@ -77,7 +77,7 @@ package struct WebhooksController: RouteCollection {
     }
 
     private func webhookID(_ req: Request) throws -> UUID {
-        guard let raw = req.parameters.get("webhook"), let id = UUID(uuidString: raw) else { throw ChatError.webhookNotFound }
+        guard let raw = req.parameters.get("webhook"), let id = UUID(text: raw) else { throw ChatError.webhookNotFound }
         return id
     }
 }

@@ -32,18 +32,25 @@ struct JWTClaims: JWTPayload, Equatable {
         try c.encodeIfPresent(jti, forKey: .jti)
     }
 
+    /// The last second of year 9999: a later `exp` cannot be stored (PostgreSQL's timestamps
+    /// are microseconds in 64 bits) and is refused, not clamped.
+    static let latestTime = Date(timeIntervalSince1970: 253_402_300_799)
+
     func verify(using algorithm: some JWTAlgorithm) async throws {
         let now = Date()
         try exp.verifyNotExpired(currentDate: now)
+        guard exp.value <= Self.latestTime, iat.value.timeIntervalSince1970 >= 0, (nbf?.value ?? now) <= Self.latestTime else {
+            throw JWTError.claimVerificationFailure(failedClaim: exp, reason: "times must fall between 1970 and 9999")
+        }
         // RFC 7519 §4.1.5 and §4.1.6: not before `nbf`, and not issued in the future.
         try nbf?.verifyNotBefore(currentDate: now)
         guard iat.value <= now.addingTimeInterval(Self.clockSkew) else {
             throw JWTError.claimVerificationFailure(failedClaim: iat, reason: "issued in the future")
         }
-        if let jti, jti.value.isEmpty || jti.value.utf8.count > 200 {
-            throw JWTError.claimVerificationFailure(failedClaim: jti, reason: "jti must hold 1 to 200 bytes")
+        if let jti, jti.value.isEmpty || jti.value.utf8.count > 200 || jti.value.utf8.contains(0) {
+            throw JWTError.claimVerificationFailure(failedClaim: jti, reason: "jti must hold 1 to 200 bytes, no NUL")
         }
-        guard UUID(uuidString: sub.value) != nil else { throw JWTError.claimVerificationFailure(failedClaim: sub, reason: "sub is not a UUID") }
+        guard UUID(text: sub.value) != nil else { throw JWTError.claimVerificationFailure(failedClaim: sub, reason: "sub is not a UUID") }
         if role != .admin, business == nil {
             throw JWTError.claimVerificationFailure(failedClaim: nil, reason: "business claim missing")
         }
@@ -59,5 +66,6 @@ struct CustomerClaims: JWTPayload {
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
+        guard !sub.value.utf8.contains(0) else { throw JWTError.claimVerificationFailure(failedClaim: sub, reason: "sub holds NUL") }
     }
 }

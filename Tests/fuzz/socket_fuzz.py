@@ -14,10 +14,17 @@ Against a running server, for --seconds:
   JSON, edge-case JSON, invalid UTF-8, binary, fragments with control frames inside (legal) and
   data frames inside (illegal), pings/pongs up to and over 125 bytes, reserved opcodes and RSV
   bits, unmasked frames, oversized frames and messages, lying lengths, bursts over the rate,
-  close frames with odd codes, abrupt TCP resets mid-frame, half-sent handshakes.
-Checks: every answer the protocol promises (pong payloads, error frames, close codes, seq order),
-no 1011, no hang over --hang seconds, the server's own frames well-formed, /health during and
-after, and a fresh session that still chats. Each slot's frames follow from --seed (and the slot
+  close frames with odd codes, abrupt TCP resets mid-frame, half-sent handshakes;
+- lookalike input, in frames (strings, numbers, types, keys, ids, file URLs, texts) and in the
+  handshake's query (last_seq, the feed's cursor, session_id): every Unicode decimal-digit set
+  (Arabic-Indic, Devanagari, Thai, full-width, mathematical bold outside the BMP, ...), signs
+  (+, -, U+2212), leading zeros, exponents, 10,000-digit runs, confusable letters (full-width,
+  Cyrillic, Greek, Kelvin sign, long s, dotless i), lookalike slashes and dots (U+2044, U+FF0F,
+  U+2024), combining marks, zero-width and bidi characters, BOM, NUL, lone surrogate escapes.
+Checks: every answer the protocol promises (pong payloads, error frames, close codes, seq order;
+to a lookalike handshake query an accept or a documented close code), no 1011, no hang over
+--hang seconds, the server's own frames well-formed, /health during and after, and a fresh
+session that still chats. Each slot's frames follow from --seed (and the slot
 number): `--seed S --slot I` replays one slot. The last line is
 `socket fuzz: N checks passed, M failed`; the exit status is 1 when anything failed.
 """
@@ -37,6 +44,7 @@ import struct
 import sys
 import threading
 import time
+import unicodedata
 import urllib.parse
 import uuid
 
@@ -413,7 +421,7 @@ class Conn:
         self.seen = {}            # message id -> seq
         self.resent = set()       # client_ids this socket sent again on purpose
         self.cursor = None
-        self.cursor_from = None   # ?cursor=N asked for
+        self.cursor_from = None   # ?cursor=N asked for ("either": a value the server may or may not read as N)
         self.session_ended = False
         self.errors = []
         self.events = []          # kept for the witness
@@ -538,6 +546,8 @@ class Conn:
                 latest = obj.get("cursor")
                 # With ?cursor=N the stored events after N come first.
                 self.cursor = min(self.cursor_from, latest) if isinstance(self.cursor_from, int) and isinstance(latest, int) else latest
+                if self.cursor_from == "either":      # replayed or not: the first event sets the count
+                    self.cursor = None
             elif "cursor" in obj:
                 c = obj["cursor"]
                 if isinstance(c, int) and isinstance(self.cursor, int):
@@ -659,7 +669,8 @@ def rand_word(rng, n=None):
     n = n or rng.randint(1, 12)
     out = []
     for _ in range(n):
-        out.append(rng.choice(string.ascii_letters + string.digits) if rng.random() < 0.7 else rng.choice(UNICODE))
+        r = rng.random()
+        out.append(rng.choice(string.ascii_letters + string.digits) if r < 0.7 else rng.choice(UNICODE) if r < 0.92 else tricky_char(rng))
     return "".join(out)
 
 
@@ -676,12 +687,16 @@ def pad(rng, text):
 
 
 def j_string(rng, maxlen=24, valid=False):
+    if rng.random() < 0.1:
+        return j_tricky(rng)
     parts = []
     for _ in range(rng.randint(0, maxlen)):
         r = rng.random()
-        if r < 0.45:
+        if r < 0.4:
             c = rng.choice(string.ascii_letters + string.digits + " -_.:/'<>&%$#@!?")
             parts.append(c)
+        elif r < 0.45:
+            parts.append(tricky_char(rng))
         elif r < 0.6:
             parts.append(rng.choice(UNICODE))
         elif r < 0.68:
@@ -702,6 +717,8 @@ def j_string(rng, maxlen=24, valid=False):
 
 
 def j_number(rng):
+    if rng.random() < 0.15:
+        return j_tricky_number(rng)
     return rng.choice([
         "0", "-0", str(rng.randint(-10**6, 10**6)), str(10 ** rng.randint(18, 400)), "-" + str(10 ** rng.randint(18, 60)),
         "1e309", "-1e309", "1E-400", "0.1", "3.14e+2", "2.2250738585072014e-308", "9007199254740993",
@@ -713,7 +730,7 @@ def j_value(rng, depth=0):
     r = rng.random()
     if depth > 5 or r < 0.5:
         return rng.choice([lambda: "null", lambda: "true", lambda: "false", lambda: j_number(rng),
-                           lambda: j_string(rng), lambda: j_string(rng)])()
+                           lambda: j_string(rng), lambda: j_string(rng), lambda: j_tricky(rng)])()
     if r < 0.75:
         return "[" + ",".join(j_value(rng, depth + 1) for _ in range(rng.randint(0, 4))) + "]"
     return "{" + ",".join(f"{j_string(rng, 8)}:{j_value(rng, depth + 1)}" for _ in range(rng.randint(0, 4))) + "}"
@@ -730,7 +747,9 @@ def j_message(rng, nonce):
     r = rng.random()
     if r < 0.85:
         t = rng.choice(CLIENT_TYPES)
-        fields.append(('"type"', json.dumps(t)))
+        if rng.random() < 0.15:          # a lookalike of a type: never the type itself
+            t = lookalike_word(rng, t or "text")
+        fields.append(('"type"', json.dumps(t, ensure_ascii=rng.random() < 0.5)))
     elif r < 0.95:
         fields.append(('"type"', j_value(rng, 3)))
     for name in ("content", "client_id", "file", "is_audio", "is_typing", "message_id"):
@@ -740,12 +759,17 @@ def j_message(rng, nonce):
             elif name == "content" and rng.random() < 0.6:
                 v = j_string(rng, 40)
             elif name in ("is_audio", "is_typing") and rng.random() < 0.5:
-                v = rng.choice(["true", "false"])
+                v = rng.choice(["true", "false"]) if rng.random() < 0.75 else \
+                    rng.choice([json.dumps(lookalike_word(rng, "true")), j_tricky_number(rng), '"1"', '"\uff11"'])
             elif name == "message_id" and rng.random() < 0.5:
-                v = json.dumps(str(uuid.UUID(int=rng.getrandbits(128))))
+                mid = str(uuid.UUID(int=rng.getrandbits(128)))
+                v = json.dumps(mid if rng.random() < 0.7 else confusable_uuid(rng, mid), ensure_ascii=rng.random() < 0.5)
+            elif name == "file" and rng.random() < 0.3:
+                v = json.dumps(confusable_url(rng), ensure_ascii=rng.random() < 0.5)
             else:
                 v = j_value(rng, 2)
-            fields.append((json.dumps(name), v))
+            key = json.dumps(name) if rng.random() < 0.94 else json.dumps(lookalike_word(rng, name), ensure_ascii=rng.random() < 0.5)
+            fields.append((key, v))
     for _ in range(rng.choice([0, 0, 1, 2])):
         fields.append((j_string(rng, 10), j_value(rng)))
     rng.shuffle(fields)
@@ -759,6 +783,206 @@ def j_message(rng, nonce):
     elif r < 0.15:
         text = j_value(rng)
     return text
+
+
+# --------------------------------------------------------------------------- lookalike input classes
+# Inputs that trip parsers which accept more than they handle: `\d`, isNumber and friends take
+# every script's digits, Int() takes a sign and leading zeros, case and width folding map
+# lookalikes onto ASCII, and a length in characters is not one in bytes.
+
+def _digit_zeros():
+    """The zero of every Unicode decimal-digit set (category Nd: each runs zero to nine in a row):
+    ASCII, Arabic-Indic ٠, extended Arabic-Indic ۰, Devanagari ०, Bengali ০, Thai ๐, full-width ０,
+    mathematical bold 𝟎 (outside the BMP) and some sixty more."""
+    return [cp for cp in range(0x110000) if unicodedata.decimal(chr(cp), -1) == 0 and unicodedata.category(chr(cp)) == "Nd"]
+
+
+DIGIT_ZEROS = _digit_zeros()
+KEY_ZEROS = [0x660, 0x6F0, 0x966, 0x9E6, 0xE50, 0xFF10, 0x1D7CE]      # the sets named in docs and bug reports
+# Digit-like characters that are not decimal digits: superscript, circled, Roman, fraction, ideographic.
+NUMBER_LIKE = ["\u00b2", "\u2460", "\u216b", "\u00bd", "\u3007", "\u4e00", "\u0f33", "\u2469"]
+# Signs: plus, hyphen-minus, minus sign U+2212, full-width and small forms, super/subscript, hyphens.
+SIGNS = ["+", "-", "\u2212", "\uff0b", "\uff0d", "\ufe62", "\ufe63", "\u207a", "\u208b", "\u2010", "\u2013"]
+# Lookalikes: full-width Latin, Cyrillic а е о р с, Greek omicron and Alpha, fraction slash U+2044,
+# full-width solidus U+FF0F, division slash, one-dot leader U+2024, full-width full stop, Kelvin
+# sign U+212A, Angstrom sign, long s U+017F, dotless i U+0131, dotted I, sharp s, the fi ligature.
+LOOKALIKES = ["\uff48\uff54\uff54\uff50\uff53", "\u0430", "\u0435", "\u043e", "\u0440", "\u0441", "\u03bf", "\u0391",
+              "\u2044", "\uff0f", "\u2215", "\u2024", "\uff0e", "\u212a", "\u212b", "\u017f", "\u0131", "\u0130",
+              "\u00df", "\ufb01"]
+# Invisible and layout characters: combining marks, zero-width space/joiners, word joiner, soft
+# hyphen, RTL/LTR overrides and isolates, RLM, BOM, ideographic and no-break spaces, NEL, LS.
+INVISIBLES = ["\u0301", "\u0338", "\u20dd", "\u0345", "\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\u202e",
+              "\u202d", "\u2066", "\u2069", "\u200f", "\ufeff", "\u3000", "\u00a0", "\u0085", "\u2028"]
+# Lookalike letters, one for one (ASCII → Cyrillic/Greek/other), for words that read as ASCII ones.
+LOOKALIKE_OF = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "x": "\u0445", "y": "\u0443",
+                "i": "\u0131", "s": "\u017f", "k": "\u212a", "K": "\u212a", "A": "\u0391", "O": "\u039f", "-": "\u2212",
+                "/": "\u2044", ".": "\u2024", "0": "\u039f", "1": "\u0406", "d": "\u0501", "t": "\u0442"}
+
+
+def in_digits(text, zero):
+    """`text` with its ASCII digits written in the set whose zero is `zero`."""
+    return "".join(chr(zero + ord(ch) - 48) if "0" <= ch <= "9" else ch for ch in text)
+
+
+def full_width(text):
+    """`text` with its printable ASCII written full-width (ｈｔｔｐｓ, ０-９)."""
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+def tricky_number(rng):
+    """A number as a lenient parser half-takes it: another script's digits, digits of several sets,
+    a sign, leading zeros, an exponent, 10,000 digits, a lookalike, invisible character or NUL inside."""
+    zero = rng.choice(KEY_ZEROS) if rng.random() < 0.5 else rng.choice(DIGIT_ZEROS)
+    n = rng.choice(["0", "1", "3", "5", "7", "12", "42", "100", "2026", str(rng.randint(0, 10**6)), "9223372036854775807",
+                    "9223372036854775808", "18446744073709551616", "99999999999999999999"])
+    r = rng.random()
+    if r < 0.28:
+        return in_digits(n, zero)
+    if r < 0.36:
+        return "".join(in_digits(ch, rng.choice(DIGIT_ZEROS)) for ch in n)
+    if r < 0.48:
+        return rng.choice(SIGNS) + (n if rng.random() < 0.6 else in_digits(n, zero))
+    if r < 0.56:
+        return "0" * rng.choice([1, 2, 5, 30]) + n
+    if r < 0.62:
+        run = rng.choice(["9" * 10000, "0" * 9999 + "5", "1" + "0" * 9999, "7" * 10000])
+        return run if rng.random() < 0.6 else in_digits(run, zero)
+    if r < 0.72:
+        return rng.choice(["1e3", "1E+2", "1e-1", "0x10", "0o7", "0b1", "1_000", "1,000", "1.0", "1.", ".5", "-0", "+0",
+                           "00", "Infinity", "NaN", "1 2", "3\u066b5", "1\u066c000", "\u0661e\u0663"])
+    if r < 0.88:
+        at = rng.randint(0, len(n))
+        return n[:at] + rng.choice(INVISIBLES + ["\x00", "\u2212", "\uff0e"]) + n[at:]
+    return rng.choice(NUMBER_LIKE) + (n if rng.random() < 0.5 else "")
+
+
+def lookalike_word(rng, word):
+    """`word` spelled so that it reads the same: full-width, lookalike letters, an invisible
+    character or combining mark inside, a BOM or an RTL override in front, another case."""
+    r = rng.random()
+    if r < 0.2:
+        return full_width(word)
+    if r < 0.45:
+        spots = [i for i, ch in enumerate(word) if ch in LOOKALIKE_OF]
+        if spots:
+            i = rng.choice(spots)
+            return word[:i] + LOOKALIKE_OF[word[i]] + word[i + 1:]
+        return "\u0430" + word
+    if r < 0.75:
+        at = rng.randint(0, len(word))
+        return word[:at] + rng.choice(INVISIBLES) + word[at:]
+    if r < 0.85:
+        return rng.choice(["\ufeff", "\u202e", "\u200b", " ", "\u3000"]) + word
+    if r < 0.92:
+        return word.upper() if word.islower() else word.swapcase()
+    return word + "\x00"
+
+
+def confusable_uuid(rng, base):
+    """A UUID (`base`) written another way: another script's digits, lookalike letters and hyphens,
+    invisible characters, braces, upper case, no hyphens, a URN, 10,000 characters."""
+    r = rng.random()
+    if r < 0.15:
+        return in_digits(base, rng.choice(KEY_ZEROS + [rng.choice(DIGIT_ZEROS)]))
+    if r < 0.25:
+        return full_width(base)
+    if r < 0.4:
+        return "".join(LOOKALIKE_OF.get(ch, ch) if rng.random() < 0.3 else ch for ch in base)
+    if r < 0.5:
+        return base.replace("-", rng.choice(["\u2212", "\u2010", "\u2011", "\uff0d", "\ufe63", "\u2013"]))
+    if r < 0.65:
+        at = rng.randint(0, len(base))
+        return base[:at] + rng.choice(INVISIBLES + ["\x00", "%", "+"]) + base[at:]
+    if r < 0.75:
+        return rng.choice(["{%s}", "urn:uuid:%s", " %s", "%s ", "%s\x00", "+%s"]) % base
+    if r < 0.85:
+        return base.upper() if rng.random() < 0.5 else base.replace("-", "")
+    return base + "0" * (10000 - len(base))
+
+
+def confusable_url(rng):
+    """A file URL whose scheme, slashes or dots are lookalikes."""
+    url = "http://127.0.0.1/media/chat_attachments/" + rng.choice(["a.pdf", "x.png", "../../etc/passwd", "a" * 30 + ".txt"])
+    r = rng.random()
+    if r < 0.25:
+        return full_width("https") + url[4:]
+    if r < 0.5:
+        return url.replace("/", rng.choice(["\u2044", "\uff0f", "\u2215"]))
+    if r < 0.65:
+        return url.replace(".", rng.choice(["\u2024", "\uff0e"]))
+    if r < 0.8:
+        at = rng.randint(0, len(url))
+        return url[:at] + rng.choice(INVISIBLES + ["\x00"]) + url[at:]
+    return in_digits(url, rng.choice(KEY_ZEROS))
+
+
+def tricky_text(rng):
+    """A string of one of the lookalike classes (a Python str: NUL may be in it, a surrogate never)."""
+    r = rng.random()
+    if r < 0.35:
+        return tricky_number(rng)
+    if r < 0.55:
+        return lookalike_word(rng, rng.choice(CLIENT_TYPES[:7] + ["true", "false", "null", "https", "admin", "visitor"]))
+    if r < 0.65:
+        return confusable_uuid(rng, str(uuid.UUID(int=rng.getrandbits(128))))
+    if r < 0.73:
+        return confusable_url(rng)
+    if r < 0.83:
+        return rng.choice("aeo1") + "".join(rng.choice(INVISIBLES[:4]) for _ in range(rng.choice([1, 3, 50, 3000])))
+    return "".join(rng.choice(LOOKALIKES + INVISIBLES + NUMBER_LIKE) for _ in range(rng.randint(1, 8)))
+
+
+def tricky_char(rng):
+    """One foreign digit, sign, lookalike or invisible character (never a control character)."""
+    r = rng.random()
+    if r < 0.4:
+        return chr(rng.choice(DIGIT_ZEROS) + rng.randint(0, 9))
+    if r < 0.5:
+        return rng.choice(SIGNS + NUMBER_LIKE)
+    if r < 0.8:
+        return rng.choice(LOOKALIKES)
+    return rng.choice(INVISIBLES)
+
+
+def j_tricky(rng):
+    """A JSON string of one of the lookalike classes, escaped or raw; now and then with a lone
+    surrogate escape ("\\ud800") before or after it."""
+    text = tricky_text(rng)
+    lit = json.dumps(text, ensure_ascii=len(text) < 1000 and rng.random() < 0.4)
+    if rng.random() < 0.12:
+        lone = "\\u%04x" % rng.choice([0xd800, 0xdbff, 0xdc00, 0xdfff])
+        lit = lit[:1] + lone + lit[1:] if rng.random() < 0.5 else lit[:-1] + lone + lit[-1:]
+    return lit
+
+
+def j_tricky_number(rng):
+    """A bare JSON number as lenient readers take it (most are not JSON: the frame is then refused)."""
+    zero = rng.choice(KEY_ZEROS)
+    return rng.choice([
+        in_digits(str(rng.randint(0, 999)), zero), "\u2212" + "1", "+5", "007", "-007", "00", "9" * 10000, "-" + "9" * 10000,
+        "1" + "0" * 9999, "0." + "0" * 9998 + "1", "1e" + "0" * 9999 + "1", "1e-" + "9" * 10000, "1.5e" + "9" * 30,
+        in_digits("12", rng.choice(DIGIT_ZEROS)), "1" + chr(zero + 2), "1\u200b2", "\ufeff1", "1\u0301",
+    ])
+
+
+# Numbers for last_seq and cursor in a handshake's query; ("raw", text) goes in as it is (a "+"
+# is then a space, %ED%A0%80 a lone surrogate, which is not UTF-8), anything else percent-encoded.
+QUERY_NUMBERS = ["\uff11\uff12", "\u0663", "\u06f3", "\u0967", "\u09e9", "\u0e53", "\U0001D7D1", "+5", ("raw", "+5"), "007", "-1",
+                 "-0", "+0", "1e3", "\u22121", "9" * 10000, "0" * 9999 + "5", "\u0661" * 2000, "9223372036854775807",
+                 "9223372036854775808", "99999999999999999999", "5\x00", "\u200b5", "5\u200d", "\ufeff5", "\u202e21", "5\u0301",
+                 " 5", "5 ", "0x10", "1.0", ("raw", "%ED%A0%80"), ("raw", "%FF"), ("raw", "%")]
+
+
+def query_value(value):
+    """(what goes in the URL, what the server reads: `+` a space, %XX decoded, None when not UTF-8)."""
+    if isinstance(value, tuple):
+        sent = value[1]
+        try:
+            seen = urllib.parse.unquote_to_bytes(sent.replace("+", " ")).decode("utf-8")
+        except UnicodeDecodeError:
+            seen = None
+        return sent, seen
+    return urllib.parse.quote(value, safe=""), value
 
 
 def invalid_utf8(rng):
@@ -858,7 +1082,7 @@ class Slot(threading.Thread):
                     live = [t for t in self.world.targets if not t.ended]
                     if live:
                         self.target = live[self.idx % len(live)]
-                kind = self.rng.choices(["chat", "feed", "refusal", "handshake"], [62, 10, 16, 12])[0]
+                kind = self.rng.choices(["chat", "feed", "refusal", "handshake", "query"], [62, 10, 16, 12, 8])[0]
                 getattr(self, "life_" + kind)()
                 time.sleep(self.rng.uniform(0, 0.15))
         except OSError as e:
@@ -1064,6 +1288,16 @@ class Slot(threading.Thread):
             else:
                 cid = json.loads(text)["client_id"]
                 self.expect(c, is_json(client_id=cid), what)
+        elif isinstance(expect, tuple):    # ("broadcast or", substr): within the documented limit, or refused by a tighter one
+            if c.kind == "feed":
+                return self.expect_error(c, "read-only", what)
+            cid = json.loads(text)["client_id"]
+            ev = self.expect(c, lambda e: is_json(client_id=cid)(e) or is_json("error")(e), what)
+            if ev and ev.data.get("type") == "error":
+                msg = ev.data.get("message") or ""
+                self.r.check(expect[1] in msg, "wrong-answer", f"{c.label}: {what} answered {msg!r}, expected the broadcast "
+                             f"or an error containing {expect[1]!r}")
+                self.r.note(f"edge JSON '{name}': refused ({msg[:80]})")
         else:
             self.expect_error(c, expect, what)
 
@@ -1447,6 +1681,67 @@ class Slot(threading.Thread):
             self.r.fail("wrong-close-code", f"{c.label}: dropped ({ev.data}) instead of close {sorted(expect)}")
         c.finish()
 
+    # handshake queries of lookalikes --------------------------------------------------------
+    def life_query(self):
+        """A handshake whose query holds a lookalike: last_seq or the feed's cursor written with
+        another script's digits, a sign, leading zeros, 10,000 digits, an exponent, an invisible
+        character, NUL or an escape that is not UTF-8 (a lone surrogate); a session_id that is the
+        session's UUID spelled with lookalikes. A number the server does not read is ignored (the
+        socket opens); a session_id it does not read is refused (4001/4002). Whatever it makes of
+        them, the answer is an accept or a documented close: never a 5xx, 1011 or a dropped socket."""
+        t = self.target
+        field = self.rng.choice(["last_seq", "last_seq", "cursor", "session_id"])
+        if field == "session_id":
+            value = confusable_uuid(self.rng, t.session) if self.rng.random() < 0.85 else \
+                self.rng.choice([("raw", "%ED%A0%80"), ("raw", "%FF"), ("raw", "%C0%80"), ("raw", "%"), ("raw", "%zz")])
+        else:
+            value = self.rng.choice(QUERY_NUMBERS) if self.rng.random() < 0.6 else tricky_number(self.rng)
+        sent, seen = query_value(value)
+        if len(sent) > 24000:            # 10,000 digits of 4 bytes, percent-encoded: past any header limit
+            sent, seen = query_value(value[:2000])
+        feed = field == "cursor"
+        token = self.rng.choice(t.agent_tokens) if feed or self.rng.random() < 0.5 else t.visitor_token
+        if field == "session_id":
+            path = f"/ws/visitor-chat/?session_id={sent}"
+        elif feed:
+            path = f"/ws/agent/?cursor={sent}"
+        else:
+            path = f"{t.path()}&last_seq={sent}"
+        desc = f"{field}={ascii(seen)[:60]}" + (f" ({len(seen)} chars)" if seen and len(seen) > 40 else "")
+        c = Conn(self.env, self.rng, self.label(f"query {desc}"), "feed" if feed else "chat")
+        c.cursor_from = "either" if feed else None      # "+5", "007": read as 5 and 7 or ignored, as the server likes
+        was_ended = t.ended and not feed
+        status = c.open(path, token)
+        if status != 101:
+            if status == 429:
+                self.r.note("query handshake: 429 (too many sockets on the session)")
+            else:
+                self.r.fail("wrong-answer", f"{c.label}: upgrade answered {status or c.terminal}, expected 101 "
+                            f"(then a documented close code) for {path[:120]!r}")
+            return c.finish()
+        ev = c.wait(is_json("connection_established"))
+        if ev.kind == "json":
+            if field == "session_id":
+                self.r.check(ev.data.get("session_id") == t.session, "wrong-answer",
+                             f"{c.label}: session_id {ascii(seen)[:60]} opened the session {ev.data.get('session_id')}")
+                if seen is None or seen.lower() != t.session:
+                    self.r.note(f"query handshake: a lookalike session_id opened the session ({ascii(seen)[:50]})")
+            self.r.ok()
+            if self.probe(c, f"a handshake with {desc}"):
+                c.close_politely()
+            return c.finish()
+        if ev.kind == "close":
+            codes = {4001, 4002} if field == "session_id" else set()
+            if not feed and ev.code == 4006 and (was_ended or c.session_ended or ENDED_ERROR in c.errors):
+                codes.add(4006)            # the session has ended (the error, or session_ended after a catch-up)
+                t.ended = True
+            self.r.check(ev.code in codes, "wrong-close-code",
+                         f"{c.label}: closed with {ev.code}, expected an accept{' or ' + str(sorted(codes)) if codes else ''}; "
+                         f"errors {c.errors[-2:]}")
+            return c.finish()
+        self.unexpected(c, ev, f"a handshake with {desc}")
+        c.finish()
+
     def life_handshake(self):
         env, t = self.env, self.target
         key = base64.b64encode(os.urandom(16)).decode()
@@ -1540,10 +1835,18 @@ def _has_surrogate(text):
 
 
 def edge_cases(rng, nonce):
-    """(name, frame text, expected answer): an error substring, 'probe' (anything, then a probe) or 'broadcast'."""
+    """(name, frame text, expected answer): an error substring, 'probe' (anything, then a probe), 'broadcast',
+    or ("broadcast or", substring): the broadcast, or an error containing the substring."""
     cid = lambda: nonce + "." + str(rng.getrandbits(20))
     deep = rng.choice([rng.randint(2, 31), rng.randint(300, 511)])
     fields = rng.randint(1, 3)
+    u = str(uuid.UUID(int=rng.getrandbits(128)))
+    read = lambda mid: json.dumps({"type": "read", "message_id": mid}, ensure_ascii=rng.random() < 0.5)
+    text = lambda content, **kw: json.dumps(dict({"type": "text", "content": content}, **kw), ensure_ascii=rng.random() < 0.5)
+    bold = lambda n: "".join(chr(0x1D7CE + i % 10) for i in range(n))
+    family = "\U0001F469\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"      # one character of 7 code points
+    every_digit = "".join(in_digits("0123456789", z) for z in DIGIT_ZEROS)
+    attachment = "http://127.0.0.1/media/chat_attachments/a.pdf"
     return [
         ("NUL in content", '{"type":"text","content":"a\\u0000b"}', "NUL"),
         ("lone high surrogate", '{"type":"text","content":"a\\ud800b"}', "probe"),
@@ -1598,6 +1901,65 @@ def edge_cases(rng, nonce):
         ("typing ok", '{"type":"typing"}', "probe"),
         ("control characters escaped", json.dumps({"type": "text", "content": "a\u0001\u001fb", "client_id": cid()}), "broadcast"),
         ("raw control character", '{"type":"text","content":"a\x01b"}', "probe"),
+        # Lookalikes: a type, a key, a boolean, an id is exact (never folded to what it looks like);
+        # a text is stored as sent and counted in characters.
+        ("type full-width", '{"type":"\uff54\uff45\uff58\uff54","content":"x"}', "Unknown message type"),
+        ("type full-width escaped", '{"type":"\\uff54ext","content":"x"}', "Unknown message type"),
+        ("type Cyrillic a", '{"type":"re\u0430d","message_id":"x"}', "Unknown message type"),
+        ("type Greek omicron", '{"type":"n\u03bfte","content":"x"}', "Unknown message type"),
+        ("type long s", '{"type":"\u017fession_ended"}', "Unknown message type"),
+        ("type dotless i", '{"type":"typ\u0131ng"}', "Unknown message type"),
+        ("type Kelvin sign", '{"type":"\u212a","content":"x"}', "Unknown message type"),
+        ("type zero-width space", '{"type":"typing\u200b"}', "Unknown message type"),
+        ("type zero-width joiner", '{"type":"te\u200dxt","content":"x"}', "Unknown message type"),
+        ("type BOM", '{"type":"\ufefftyping"}', "Unknown message type"),
+        ("type RTL override", '{"type":"\u202egnipyt"}', "Unknown message type"),
+        ("type combining mark", '{"type":"typing\u0301"}', "Unknown message type"),
+        ("type NUL", '{"type":"typing\\u0000"}', "Unknown message type"),
+        ("key full-width", '{"\uff54\uff59\uff50\uff45":"text","content":"x"}', '"type" must be a string'),
+        ("key zero-width", '{"type\u200b":"typing"}', '"type" must be a string'),
+        ("is_typing full-width true", '{"type":"typing","is_typing":"\uff54\uff52\uff55\uff45"}', "is_typing"),
+        ("is_typing 1", '{"type":"typing","is_typing":1}', "is_typing"),
+        ("is_typing Arabic-Indic 1", '{"type":"typing","is_typing":\u0661}', "expected a JSON object"),
+        ("is_typing 007", '{"type":"typing","is_typing":007}', "probe"),           # not JSON; a lenient reader takes 7
+        ("is_audio full-width 1", json.dumps({"type": "file", "file": attachment, "is_audio": "\uff11"}), "is_audio"),
+        ("read id full-width", read(full_width(u)), "message_id"),
+        ("read id Arabic-Indic digits", read(in_digits(u, 0x660)), "message_id"),
+        ("read id Devanagari digits", read(in_digits(u, 0x966)), "message_id"),
+        ("read id mathematical bold digits", read(in_digits(u, 0x1D7CE)), "message_id"),
+        ("read id Cyrillic letters", read("\u0430" + "".join(LOOKALIKE_OF.get(ch, ch) if ch in "aec" else ch for ch in u[1:])), "message_id"),
+        ("read id minus signs", read(u.replace("-", "\u2212")), "message_id"),
+        ("read id BOM", read("\ufeff" + u), "message_id"),
+        ("read id zero-width space", read(u[:8] + "\u200b" + u[8:]), "message_id"),
+        ("read id RTL override", read("\u202e" + u), "message_id"),
+        ("read id braces", read("{" + u + "}"), "message_id"),
+        ("read id 10,000 characters", read(u + "0" * (10000 - len(u))), "message_id"),
+        ("read id NUL", read(u + "\x00"), "message_id"),
+        ("file full-width https", json.dumps({"type": "file", "file": full_width("https") + attachment[4:]}), None),
+        ("file fraction slashes", json.dumps({"type": "file", "file": attachment.replace("/", "\u2044")}), None),
+        ("file full-width solidus, one-dot leader",
+         json.dumps({"type": "file", "file": attachment.replace("/", "\uff0f").replace(".pdf", "\u2024pdf")}), None),
+        ("content of every digit set", text(every_digit, client_id=cid()), "broadcast"),
+        ("content 10,000 digits", text("1" * 10000), "too long"),
+        ("content 10,000 Thai digits", text("\u0e51" * 10000), "too long"),
+        ("content 5000 mathematical bold digits", text(bold(5000), client_id=cid()), ("broadcast or", "too long")),
+        ("content 5001 mathematical bold digits", text(bold(5001)), "too long"),
+        ("content one letter, 3000 combining marks", text("e" + "\u0301" * 3000, client_id=cid()), ("broadcast or", "too long")),
+        ("content digits and NUL", text("\u0661\u0662\x00"), "NUL"),
+        ("content digits and a lone surrogate", '{"type":"text","content":"\\u0661\\ud800"}', "probe"),
+        ("content invisible only", text("\u200b\u200d\ufeff\u202e\u2060", client_id=cid()), "probe"),
+        ("client_id Devanagari digits", text("x", client_id=in_digits(cid(), 0x966)), "broadcast"),
+        ("client_id of 100 characters of 7 code points", text("x", client_id=(lambda c: c + family * (100 - len(c)))(cid())),
+         ("broadcast or", "client_id")),
+        ("client_id of 101 characters of 7 code points", text("x", client_id=(lambda c: c + family * (101 - len(c)))(cid())), "client_id"),
+        ("client_id with 2000 combining marks", text("x", client_id=cid() + "\u0301" * 2000), ("broadcast or", "client_id")),
+        ("number Arabic-Indic", '{"type":"fz-num","n":\u0661\u0662}', "expected a JSON object"),
+        ("number full-width", '{"type":"fz-num","n":\uff11\uff12}', "expected a JSON object"),
+        ("number minus sign U+2212", '{"type":"fz-num","n":\u22121}', "expected a JSON object"),
+        ("number plus sign", '{"type":"fz-num","n":+1}', "probe"),
+        ("number 10,000 digits", '{"type":"fz-num","n":' + "9" * 10000 + "}", "probe"),
+        ("number exponent of 10,000 digits", '{"type":"fz-num","n":1e' + "0" * 9999 + "1}", "probe"),
+        ("number 10,000 leading zeros", '{"type":"fz-num","n":' + "0" * 10000 + "}", "probe"),
     ]
 
 

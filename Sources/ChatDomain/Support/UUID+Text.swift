@@ -1,6 +1,14 @@
 import Foundation
 
 extension UUID {
+    /// An id as a client writes it: exactly 36 ASCII characters, `8-4-4-4-12` hex digits, any
+    /// case. (`UUID(uuidString:)` reads a C string on Linux: it would take an id followed by NUL
+    /// and anything after it.)
+    package init?(text: some StringProtocol) {
+        guard text.utf8.count == 36, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), let id = UUID(uuidString: String(text)) else { return nil }
+        self = id
+    }
+
     /// The canonical text in lower case, as clients see ids (written without `uuidString`,
     /// which formats through `sprintf`; ids are written several times per message).
     package var lowercasedText: String { text(digits: Self.lowerDigits) }

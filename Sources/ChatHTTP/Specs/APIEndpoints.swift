@@ -42,6 +42,11 @@ struct APIEndpoint {
 
 extension APIEndpoint {
     private static let authErrors = [401, 403]
+    /// How every whole number in a query is written (`ASCIIDigits`).
+    static let digits = "ASCII digits 0-9 only: no sign, no leading zero, no other script's digits"
+    /// A report's day (`CalendarDay`).
+    static let day = JSONSchema.string(format: .date, required: false, description: "YYYY-MM-DD in ASCII digits, a real date from 1970-01-01 to 9999-12-31",
+                                       pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
     static let all: [APIEndpoint] = [
         // The seed's three endpoints.
@@ -55,7 +60,7 @@ extension APIEndpoint {
                     success: [.envelope(201, "File uploaded successfully", OpenAPISchemas.attachment)],
                     errors: [400, 401, 403, 404, 409, 413, 415, 429], tag: "Visitor"),
         APIEndpoint(method: .get, path: "/chat/history/{session}/", summary: "A session's timeline, oldest first", caller: .visitorAgentOrAdmin,
-                    query: [("after", .string(format: .uuid, required: false)), ("limit", .integer(required: false, minimum: (1, exclusive: false)))],
+                    query: [("after", .string(format: .uuid, required: false)), ("limit", .integer(required: false, description: APIEndpoint.digits, minimum: (1, exclusive: false)))],
                     success: [.envelope(200, "Chat timeline fetched successfully", OpenAPISchemas.timeline)],
                     errors: [400, 401, 403, 404], tag: "Visitor"),
         APIEndpoint(method: .post, path: "/chat/sessions/{session}/end/", summary: "End a session", caller: .visitorAgentOrAdmin,
@@ -73,7 +78,7 @@ extension APIEndpoint {
                     success: [.envelope(200, "Logout successful", .object)], errors: [400, 401, 403, 413, 415], tag: "Agent"),
         APIEndpoint(method: .get, path: "/chat/sessions/", summary: "The business's sessions, newest first", caller: .agent,
                     query: [("active", .boolean(required: false)), ("department", .string(format: .uuid, required: false)),
-                            ("assigned", .string(required: false)), ("limit", .integer(required: false, maximum: (200, exclusive: false), minimum: (1, exclusive: false))),
+                            ("assigned", .string(required: false)), ("limit", .integer(required: false, description: APIEndpoint.digits, maximum: (200, exclusive: false), minimum: (1, exclusive: false))),
                             ("cursor", .string(required: false))],
                     success: [.json(200, "Sessions fetched successfully, with next_cursor", OpenAPISchemas.inboxPage)],
                     errors: [400, 401, 403, 404], tag: "Agent"),
@@ -116,13 +121,13 @@ extension APIEndpoint {
                     success: [.envelope(200, "Canned response deleted successfully", .object(properties: ["id": OpenAPISchemas.id]))],
                     errors: [400, 401, 403, 404], tag: "Merchant"),
         APIEndpoint(method: .get, path: "/chat/reports/", summary: "The business's figures over whole UTC days (at most 366; default the last 30)",
-                    caller: .agent, query: [("from", .string(format: .date, required: false)), ("to", .string(format: .date, required: false)),
+                    caller: .agent, query: [("from", APIEndpoint.day), ("to", APIEndpoint.day),
                                             ("business", .string(format: .uuid, required: false))],
                     success: [.envelope(200, "Report fetched successfully", OpenAPISchemas.report)], errors: [400, 401, 403, 404],
                     tag: "Merchant"),
         APIEndpoint(method: .get, path: "/chat/search/", summary: "The business's messages matching every word, newest first (notes included)",
                     caller: .agent, query: [("q", .string(maxLength: 500)),
-                                            ("limit", .integer(required: false, maximum: (100, exclusive: false), minimum: (1, exclusive: false))),
+                                            ("limit", .integer(required: false, description: APIEndpoint.digits, maximum: (100, exclusive: false), minimum: (1, exclusive: false))),
                                             ("cursor", .string(required: false)), ("business", .string(format: .uuid, required: false))],
                     success: [.json(200, "Search results fetched successfully, with next_cursor", OpenAPISchemas.searchPage)],
                     errors: [400, 401, 403, 404], tag: "Merchant"),
@@ -205,7 +210,7 @@ extension APIEndpoint {
         APIEndpoint(method: .get, path: "/asyncapi.json", summary: "The sockets' AsyncAPI 3 document", caller: .anyone,
                     success: [.json(200, "AsyncAPI 3.0", .object)], errors: [], tag: "Operations"),
         APIEndpoint(method: .get, path: "/ws/visitor-chat/", summary: "The chat socket (WebSocket upgrade; see /asyncapi.json)", caller: .visitorOrAgent,
-                    query: [("session_id", .string(required: false)), ("last_seq", .integer(required: false, minimum: (0, exclusive: false)))],
+                    query: [("session_id", .string(required: false)), ("last_seq", .integer(required: false, description: APIEndpoint.digits + " (malformed: no catch-up)", minimum: (0, exclusive: false)))],
                     success: [.other(101, "Switching to the WebSocket protocol", nil)], errors: [403, 426, 429], tag: "Sockets"),
         APIEndpoint(method: .get, path: "/ws/agent/", summary: "The agent feed (WebSocket upgrade; see /asyncapi.json)", caller: .agent,
                     query: [("cursor", .integer(required: false, minimum: (0, exclusive: false)))],

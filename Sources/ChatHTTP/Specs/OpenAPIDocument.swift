@@ -56,7 +56,10 @@ enum OpenAPIDocument {
                 responses[.status(code: status)] = .b(.init(description: description, content: type.map { [$0: .b(OpenAPI.Content(schema: .string))] } ?? [:]))
             }
         }
-        for status in endpoint.errors {
+        var errors = endpoint.errors
+        // Every JSON endpoint refuses another media type (`Request.jsonFields`).
+        if case .json? = endpoint.body, !errors.contains(415) { errors.append(415) }
+        for status in errors {
             responses[.status(code: status)] = .b(errorResponse(status))
         }
         return OpenAPI.Operation(

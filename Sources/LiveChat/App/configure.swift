@@ -112,6 +112,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(ErrorEnvelopeMiddleware())
     // The pages: widget, demo, console, compiled in (or from LIVECHAT_PUBLIC_DIR). `/agent` is
     // redirected to `/agent/` (relative links need the slash).
+    app.middleware.use(FrameGuardMiddleware())
     if let folder = config.publicDirectory {
         app.middleware.use(FileMiddleware(publicDirectory: folder, defaultFile: "index.html", directoryAction: .redirect))
     } else {

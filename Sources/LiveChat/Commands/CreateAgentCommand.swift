@@ -16,7 +16,7 @@ struct CreateAgentCommand: AsyncCommand {
     var help: String { "Creates an agent (password hashed with Bcrypt) and prints its id." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard let raw = signature.business, let business = UUID(uuidString: raw) else { throw ConfigError("--business must be a business id") }
+        guard let raw = signature.business, let business = UUID(text: raw) else { throw ConfigError("--business must be a business id") }
         guard let email = signature.email, email.contains("@") else { throw ConfigError("--email must be an email address") }
         // The same rules as the admin API and the login: trimmed, 8 to 72 characters.
         let password = (signature.password ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

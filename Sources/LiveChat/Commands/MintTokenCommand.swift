@@ -17,12 +17,12 @@ struct MintTokenCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let raw = signature.role, let role = Role(rawValue: raw) else { throw ConfigError("--role must be admin, agent or visitor") }
         let business = try signature.business.map {
-            guard let id = UUID(uuidString: $0) else { throw ConfigError("--business must be a business id") }
+            guard let id = UUID(text: $0) else { throw ConfigError("--business must be a business id") }
             return id
         }
         if role != .admin, business == nil { throw ConfigError("--business is required for \(role.rawValue) tokens") }
         let subject = try signature.subject.map {
-            guard let id = UUID(uuidString: $0) else { throw ConfigError("--subject must be a UUID") }
+            guard let id = UUID(text: $0) else { throw ConfigError("--subject must be a UUID") }
             return id
         } ?? UUID()
         let ttl = signature.ttl ?? 86_400

@@ -1,10 +1,10 @@
-import ChatDomain
+import Foundation
 import Foundation
 
 /// What a client may send over the chat socket, read from its JSON: each frame's fields with
 /// their types checked. `Refusal` carries the error sentence. What a text message must be is the
 /// domain's rule (`MessageFlow.text`).
-enum InboundFrame: Sendable, Equatable {
+package enum InboundFrame: Sendable, Equatable {
     case text(content: String, clientID: String?)
     /// A private note (agents only; the rule is the domain's `MessageFlow.note`).
     case note(content: String, clientID: String?)
@@ -13,7 +13,7 @@ enum InboundFrame: Sendable, Equatable {
     case typing(Bool)
     case read(messageID: UUID)
 
-    struct Refusal: Error, Equatable { let message: String }
+    package struct Refusal: Error, Equatable { package let message: String }
 
     private struct Raw {
         let fields: [String: JSONValue]
@@ -27,9 +27,9 @@ enum InboundFrame: Sendable, Equatable {
     }
 
     /// Frames nested deeper than this are refused as not a JSON object (no client frame nests at all).
-    static let maxNesting = 32
+    package static let maxNesting = 32
 
-    static func parse(_ bytes: some Collection<UInt8>) -> Result<InboundFrame, Refusal> {
+    package static func parse(_ bytes: some Collection<UInt8>) -> Result<InboundFrame, Refusal> {
         guard let fields = FlatJSON.object(bytes)
                 ?? (FlatJSON.nests(within: maxNesting, bytes) ? try? JSONDecoder().decode([String: JSONValue].self, from: Data(bytes)) : nil)
         else {
@@ -42,7 +42,7 @@ enum InboundFrame: Sendable, Equatable {
         let clientID: String?
         switch raw.client_id {
         case nil, .null?: clientID = nil
-        case .string(let value)? where !value.isEmpty && value.count <= 100 && !value.utf8.contains(0): clientID = value
+        case .string(let value)? where !value.isEmpty && value.count <= 100 && value.utf8.count <= 400 && !value.utf8.contains(0): clientID = value
         default: return .failure(Refusal(message: "Invalid message: \"client_id\" must be a string of 1 to 100 characters."))
         }
         switch type {
@@ -76,7 +76,7 @@ enum InboundFrame: Sendable, Equatable {
             default: return .failure(Refusal(message: "Invalid message: \"is_typing\" must be true or false."))
             }
         case "read":
-            guard case .string(let value)? = raw.message_id, let id = UUID(uuidString: value) else {
+            guard case .string(let value)? = raw.message_id, let id = UUID(text: value) else {
                 return .failure(Refusal(message: "Invalid message: \"message_id\" must be the id of a message of this session."))
             }
             return .success(.read(messageID: id))

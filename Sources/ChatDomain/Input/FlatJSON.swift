@@ -1,10 +1,10 @@
-import ChatDomain
+import Foundation
 
 /// A fast reader for the frames clients send: one JSON object whose values are strings,
 /// numbers, booleans or null. Anything else (nesting, odd escapes, trailing bytes) answers nil
 /// and the caller falls back to `JSONDecoder`, which also produces the refusal.
-enum FlatJSON {
-    static func object(_ bytes: some Collection<UInt8>) -> [String: JSONValue]? {
+package enum FlatJSON {
+    package static func object(_ bytes: some Collection<UInt8>) -> [String: JSONValue]? {
         var reader = Reader(bytes: Array(bytes))
         return reader.object()
     }
@@ -12,7 +12,7 @@ enum FlatJSON {
     /// Whether arrays and objects (outside strings) nest at most `limit` deep. `JSONDecoder` is
     /// only given frames that do: a 64 KiB frame of nested brackets would hold an event loop for
     /// seconds.
-    static func nests(within limit: Int, _ bytes: some Collection<UInt8>) -> Bool {
+    package static func nests(within limit: Int, _ bytes: some Collection<UInt8>) -> Bool {
         var depth = 0, inString = false, escaped = false
         for byte in bytes {
             if inString {
@@ -46,7 +46,9 @@ enum FlatJSON {
                 guard let key = string() else { return nil }
                 skipSpace()
                 guard take(0x3A), let value = value() else { return nil }  // :
-                fields[key] = value
+                // A repeated key keeps its first value, as `JSONDecoder` does: a frame reads the
+                // same whichever reader takes it (found by the fuzzer).
+                if fields[key] == nil { fields[key] = value }
                 skipSpace()
                 if take(0x2C) { continue }  // ,
                 guard take(0x7D) else { return nil }  // }
