@@ -18,7 +18,9 @@ final class MultipartUpload {
 
     func feed(_ buffer: ByteBuffer) {
         let output = output
-        form.feed(buffer.readableBytesView) { bytes in
+        // One copy into an array (a memcpy), which the reader appends to its own in one piece.
+        let bytes = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? []
+        form.feed(bytes) { bytes in
             do {
                 try output.write(contentsOf: bytes)
                 return true

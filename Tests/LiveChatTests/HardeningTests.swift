@@ -5,7 +5,9 @@ import Testing
 
 /// Input read strictly everywhere (issue 23): what an attacker's probe sent, over real HTTP, each
 /// answered with a clear 4xx naming the field, and the server still up after it.
-@Suite("Hardening: input read strictly")
+// One test at a time: each starts a server and sends a few hundred requests, and the suite's rate-limit
+// tests (token buckets refilling in real time) run beside them.
+@Suite("Hardening: input read strictly", .serialized)
 struct HardeningTests {
     private func errors(_ reply: HTTPReply) -> [String: Any] { reply.json["errors"] as? [String: Any] ?? [:] }
 

@@ -157,7 +157,9 @@ package struct HeaderValue: Sendable, Equatable {
             return String(decoding: bytes[start..<index], as: UTF8.self)
         }
 
-        /// `"…"` with `\x` pairs unescaped; nil when unterminated or holding a control byte.
+        /// `"…"` with `\x` pairs unescaped; nil when unterminated. Control bytes are taken as they
+        /// come: browsers send a file's name with only CR, LF and `"` escaped (WHATWG's form-data
+        /// encoding), and the upload's sanitiser removes them from the stored name.
         mutating func quotedString() -> [UInt8]? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             var out: [UInt8] = []
@@ -166,11 +168,10 @@ package struct HeaderValue: Sendable, Equatable {
                 switch byte {
                 case UInt8(ascii: "\""): return out
                 case UInt8(ascii: "\\"):
-                    guard let next = peek, next == 0x09 || next >= 0x20, next != 0x7F else { return nil }
+                    guard let next = peek else { return nil }
                     out.append(next)
                     index += 1
-                case 0x09, 0x20...0x7E, 0x80...0xFF: out.append(byte)
-                default: return nil
+                default: out.append(byte)
                 }
             }
             return nil
