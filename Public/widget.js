@@ -6,6 +6,10 @@
  *  Events: "ready" (session info), "message" (the broadcast object), "session_ended".
  *  The business's settings (GET /chat/widget-config/) give the greeting, the away banner shown
  *  while no agent is online, and the pre-chat form asked before a new chat.
+ *  No word is lost: what the visitor types waits in an outbox kept in localStorage until the
+ *  server has stored it (a refused start, a required field, a dropped socket or a reload in
+ *  between), and is sent once it can be, once (client_id). A chat starts with the first message
+ *  (or the pre-chat form), never by opening the widget.
  */
 (function () {
   "use strict";
@@ -25,8 +29,8 @@
   var state = {
     token: null, sessionId: null, visitorId: null, lastSeq: 0,
     socket: null, connected: false, retry: 0, retryTimer: null, ended: false, starting: null,
-    shown: {}, pending: {}, agentReadSeq: 0, typingTimer: null, typingSentAt: 0, open: false,
-    config: null, profile: null, rated: false
+    shown: {}, outbox: [], agentReadSeq: 0, typingTimer: null, typingSentAt: 0, open: false,
+    config: null, profile: null, rated: false, deliverTimer: null, deliverRetry: 0, leftTimer: null
   };
 
   // ---------------------------------------------------------------- storage
@@ -36,7 +40,8 @@
   }
   function save() {
     try {
-      localStorage.setItem(STORE_KEY, JSON.stringify({ token: state.token, sessionId: state.sessionId, visitorId: state.visitorId }));
+      localStorage.setItem(STORE_KEY, JSON.stringify({ token: state.token, sessionId: state.sessionId, visitorId: state.visitorId,
+        outbox: state.outbox }));
     } catch (e) { /* storage may be disabled: the chat still works for this page */ }
   }
 
@@ -58,6 +63,7 @@
             Object.keys(body.errors || {}).forEach(function (key) { details = details.concat(body.errors[key]); });
             var error = new Error([body.message || ("HTTP " + response.status)].concat(details).join(" "));
             error.status = response.status;
+            error.fields = body.errors || {};
             throw error;
           }
           return body;
@@ -86,7 +92,13 @@
 
   function startSession() {
     if (state.starting) return state.starting;
-    if (needsPrechat()) { showPrechat(""); return Promise.reject(new Error("The pre-chat form comes first.")); }
+    if (needsPrechat()) {
+      showPrechat("");
+      var waiting = new Error("The pre-chat form comes first.");
+      waiting.status = 0;
+      waiting.form = true;  // not a failure to retry: the form's submit starts the chat
+      return Promise.reject(waiting);
+    }
     var body = { business: BUSINESS };
     if (DEPARTMENT) body.department = DEPARTMENT;
     if (CUSTOMER_TOKEN) body.customer_token = CUSTOMER_TOKEN;
@@ -114,9 +126,12 @@
       emit("ready", { session_id: data.session_id, visitor_id: data.visitor_id });
       return loadHistory().then(connect);
     }).catch(function (error) {
-      if (error.status === 400 && asksPrechat()) {  // the form's answers were refused or are missing: ask
+      if (error.status === 400 && (error.fields.name || error.fields.email)) {
+        // The form's answers were refused or are missing: ask, every field's problem at once.
         state.profile = null;
-        showPrechat(error.message);
+        showPrechat(fieldProblems(error.fields), error.fields);
+      } else if (state.outbox.length) {
+        status("Not sent yet: " + error.message + (retryable(error) ? " We will try again." : ""));
       } else {
         status("Chat unavailable: " + error.message);
       }
@@ -146,6 +161,39 @@
 
   function ensureSession() {
     return state.sessionId && !state.ended ? Promise.resolve() : startSession();
+  }
+
+  /** A refusal worth trying again by itself: the network, a rate limit, the server. */
+  function retryable(error) { return !error.form && (!error.status || error.status === 429 || error.status >= 500); }
+
+  function fieldProblems(fields) {
+    var labels = { name: "Your name", email: "Your email" };
+    return Object.keys(fields || {}).filter(function (key) { return labels[key]; }).map(function (key) {
+      return labels[key] + ": " + [].concat(fields[key]).join(" ");
+    }).join(" ");
+  }
+
+  /** Sends what the outbox holds: starts the chat first when there is none (the pre-chat form
+   *  may come first); a refusal worth retrying is tried again with a growing pause. */
+  function deliver() {
+    clearTimeout(state.deliverTimer);
+    if (!state.outbox.length) return Promise.resolve();
+    return ensureSession().then(function () {
+      state.deliverRetry = 0;
+      flush();
+    }).catch(function (error) {
+      if (retryable(error) && state.outbox.length) {
+        var delay = Math.min(30000, 2000 * Math.pow(2, state.deliverRetry));
+        state.deliverRetry += 1;
+        state.deliverTimer = setTimeout(deliver, delay);
+      }
+    });
+  }
+
+  /** The outbox over the open socket; a resend is harmless (client_id). */
+  function flush() {
+    if (!state.connected || !state.socket) return;
+    state.outbox.forEach(function (frame) { state.socket.send(JSON.stringify(frame)); });
   }
 
   // ---------------------------------------------------------------- socket
@@ -185,12 +233,12 @@
     state.retryTimer = setTimeout(connect, delay);
   }
 
+  /** A message into the outbox (kept until the server has stored it), then on its way. */
   function sendFrame(frame) {
-    if (frame.client_id && (frame.type === "text" || frame.type === "file")) {
-      state.pending[frame.client_id] = frame;
-      showPending(frame);
-    }
-    if (state.connected && state.socket) { state.socket.send(JSON.stringify(frame)); }
+    state.outbox.push(frame);
+    save();
+    showPending(frame);
+    return deliver();
   }
 
   function receive(frame) {
@@ -199,33 +247,43 @@
         state.connected = true;
         state.retry = 0;
         status("");
+        endButton.hidden = false;
         // Resend what the server has not confirmed yet; client_id makes it idempotent.
-        Object.keys(state.pending).forEach(function (id) { state.socket.send(JSON.stringify(state.pending[id])); });
+        flush();
+        loadConfig();  // whether an agent is online now
         break;
       case "text":
       case "file":
         showMessage(frame);
         emit("message", frame);
+        if (frame.sender_type !== "visitor") agentIsHere();
         if (frame.sender_type !== "visitor" && state.open && !document.hidden) markRead(frame);
         break;
       case "typing":
-        if (frame.sender_type === "agent") showTyping(frame.is_typing);
+        if (frame.sender_type === "agent") { showTyping(frame.is_typing); agentIsHere(); }
         break;
       case "read":
         if (frame.reader_type === "agent" && frame.seq > state.agentReadSeq) { state.agentReadSeq = frame.seq; refreshTicks(); }
         break;
       case "participant_joined":
-        if (frame.participant_type === "agent") systemLine("An agent joined the chat.");
+        if (frame.participant_type !== "agent") break;
+        agentIsHere();
+        // An agent's console reconnecting leaves and joins again within seconds: no line for that.
+        if (state.leftTimer) { clearTimeout(state.leftTimer); state.leftTimer = null; break; }
+        systemLine("An agent joined the chat.");
         break;
       case "participant_left":
-        if (frame.participant_type === "agent") systemLine("The agent left the chat.");
+        if (frame.participant_type !== "agent") break;
+        clearTimeout(state.leftTimer);
+        state.leftTimer = setTimeout(function () { state.leftTimer = null; systemLine("The agent left the chat."); }, 5000);
         break;
       case "session_ended":
         setEnded(true);
         emit("session_ended", frame);
         break;
       case "error":
-        status(frame.message || "Something went wrong.");
+        // An ended chat says so in its banner (the socket's preface before 4006 repeats it).
+        if (!/^This session has ended/.test(frame.message || "")) status(frame.message || "Something went wrong.");
         break;
     }
   }
@@ -258,6 +316,9 @@
     "header{background:#1f4fd1;color:#fff;padding:12px 14px;display:flex;align-items:center;justify-content:space-between}",
     "header h2{font-size:16px;margin:0;font-weight:600}",
     "header button{background:transparent;border:0;color:#fff;font-size:22px;cursor:pointer;line-height:1}",
+    "header .tools{display:flex;gap:8px;align-items:center}",
+    "header .end{font-size:13px;border:1px solid rgba(255,255,255,.75);border-radius:8px;padding:4px 8px}",
+    "header .end[hidden]{display:none}",
     ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f4f6f9}",
     ".msg{max-width:80%;padding:8px 11px;border-radius:12px;font-size:14px;line-height:1.4;white-space:pre-wrap;word-wrap:break-word}",
     ".msg.mine{align-self:flex-end;background:#1f4fd1;color:#fff;border-bottom-right-radius:4px}",
@@ -335,8 +396,12 @@
   var header = el("header");
   var heading = el("h2", null, TITLE);
   var closeButton = el("button", { type: "button", "aria-label": "Close chat" }, "×");
+  var endButton = el("button", { type: "button", "class": "end", hidden: "" }, "End chat");
+  var tools = el("div", { "class": "tools" });
+  tools.appendChild(endButton);
+  tools.appendChild(closeButton);
   header.appendChild(heading);
-  header.appendChild(closeButton);
+  header.appendChild(tools);
   var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Messages" });
   var typing = el("div", { "class": "typing", "aria-live": "polite" });
   var statusLine = el("div", { "class": "status", role: "status" });
@@ -396,6 +461,12 @@
     state.agentReadSeq = 0;
     while (log.firstChild) log.removeChild(log.firstChild);
     showConfig();
+    state.outbox.forEach(showPending);  // what waits to be sent stays in sight
+  }
+
+  /** An agent wrote or typed: someone is online, whatever the last config said. */
+  function agentIsHere() {
+    if (state.config && !state.config.online) { state.config.online = true; showConfig(); }
   }
 
   /** The greeting first in the log, and the away banner while no agent is online. */
@@ -413,8 +484,13 @@
     away.hidden = !offline;
   }
 
-  function showPrechat(error) {
-    var asks = (state.config && state.config.prechat) || { name: "off", email: "off" };
+  /** The pre-chat form with `error`; a field the server found a problem with (`problems`) is
+   *  asked even when the settings were not loaded yet. */
+  function showPrechat(error, problems) {
+    var configured = (state.config && state.config.prechat) || { name: "off", email: "off" };
+    var asks = { name: configured.name, email: configured.email };
+    Object.keys(problems || {}).forEach(function (key) { if (asks[key] === "off" || !asks[key]) asks[key] = "required"; });
+    state.asks = asks;
     [[prechatNameLabel, prechatName, asks.name, "Your name"], [prechatEmailLabel, prechatEmail, asks.email, "Your email"]].forEach(function (field) {
       field[0].hidden = field[2] === "off";
       field[1].hidden = field[2] === "off";
@@ -504,15 +580,22 @@
   function cssEscape(value) { return String(value).replace(/[^a-zA-Z0-9_-]/g, "_"); }
 
   function showMessage(message) {
-    if (!message || !message.id || state.shown[message.id]) return;
-    state.shown[message.id] = true;
-    if (message.seq > state.lastSeq) state.lastSeq = message.seq;
+    if (!message || !message.id) return;
     var mine = message.sender_type === "visitor";
     var bubble = null;
     if (mine && message.client_id) {
-      delete state.pending[message.client_id];
+      // Stored: out of the outbox (a resend's answer may come after the message was shown).
+      var before = state.outbox.length;
+      state.outbox = state.outbox.filter(function (frame) { return frame.client_id !== message.client_id; });
+      if (state.outbox.length !== before) save();
       bubble = root.querySelector("[data-client-id='" + cssEscape(message.client_id) + "']");
     }
+    if (state.shown[message.id]) {
+      if (bubble && bubble.classList.contains("pending")) bubble.parentNode.removeChild(bubble);
+      return;
+    }
+    state.shown[message.id] = true;
+    if (message.seq > state.lastSeq) state.lastSeq = message.seq;
     if (!bubble) {
       bubble = el("div");
       // Keep the log in seq order even when catch-up and live frames interleave.
@@ -565,10 +648,12 @@
     fileInput.disabled = isEnded;
     voice.disabled = isEnded;
     showRating(isEnded);
+    endButton.hidden = isEnded || !state.sessionId;
     if (isEnded) {
       showTyping(false);
-      state.pending = {};
       if (state.socket) { try { state.socket.close(); } catch (e) { /* already closing */ } }
+      // Words written after the end (a reload before a new chat could start) go to a new chat.
+      if (state.outbox.length) deliver();
     }
   }
 
@@ -580,11 +665,14 @@
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     launcher.setAttribute("aria-label", "Close chat");
+    // Opening starts no chat: the first message (or the pre-chat form) does.
     var ready = (state.config ? Promise.resolve() : loadConfig()).then(function () {
       if (state.sessionId) { loadConfig(); return null; }  // refreshes whether an agent is online
       if (needsPrechat()) { showPrechat(""); return Promise.reject(new Error("waiting for the pre-chat form")); }
-      return startSession();
+      return null;
     });
+    clearInterval(state.configTimer);
+    state.configTimer = setInterval(function () { if (state.open && !document.hidden) loadConfig(); }, 20000);
     ready.then(function () {
       var last = log.querySelectorAll(".msg.theirs[data-id]");
       if (last.length) markRead({ id: last[last.length - 1].getAttribute("data-id") });
@@ -594,6 +682,7 @@
 
   function close() {
     state.open = false;
+    clearInterval(state.configTimer);
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
     launcher.setAttribute("aria-label", "Open chat");
@@ -603,8 +692,24 @@
   function sendText(text) {
     var content = String(text == null ? "" : text).trim();
     if (!content) return Promise.resolve();
-    return ensureSession().then(function () {
-      sendFrame({ type: "text", content: content, client_id: clientId() });
+    return sendFrame({ type: "text", content: content, client_id: clientId() });
+  }
+
+  /** The visitor ends the chat: a second click within 4 s confirms. */
+  function endChat() {
+    if (!state.sessionId || state.ended) return;
+    if (!endButton.hasAttribute("data-confirm")) {
+      endButton.setAttribute("data-confirm", "");
+      endButton.textContent = "End the chat?";
+      setTimeout(function () { endButton.removeAttribute("data-confirm"); endButton.textContent = "End chat"; }, 4000);
+      return;
+    }
+    endButton.removeAttribute("data-confirm");
+    endButton.textContent = "End chat";
+    api("/chat/sessions/" + encodeURIComponent(state.sessionId) + "/end/", { method: "POST" }).then(function () {
+      setEnded(true);
+    }).catch(function (error) {
+      if (error.status === 409) setEnded(true); else status(error.message);
     });
   }
 
@@ -618,7 +723,7 @@
   rateSend.addEventListener("click", sendRating);
   prechat.addEventListener("submit", function (event) {
     event.preventDefault();
-    var asks = (state.config && state.config.prechat) || {};
+    var asks = state.asks || (state.config && state.config.prechat) || {};
     var name = prechatName.value.trim();
     var email = prechatEmail.value.trim();
     if (asks.name === "required" && !name) { prechatError.textContent = "Please enter your name."; prechatName.focus(); return; }
@@ -630,16 +735,20 @@
     }
     state.profile = { name: asks.name !== "off" ? name : "", email: asks.email !== "off" ? email : "" };
     hidePrechat();
-    startSession().then(function () { input.focus(); }).catch(function () { /* shown in the form or the status line */ });
+    startSession().then(function () { input.focus(); deliver(); }).catch(function () { /* shown in the form or the status line */ });
   });
   closeButton.addEventListener("click", close);
   panel.addEventListener("keydown", function (event) { if (event.key === "Escape") close(); });
+  // A new chat starts with its first message: the composer comes back, empty of the old chat.
   restart.addEventListener("click", function () {
     state.sessionId = null;
+    save();
     resetTimeline();
-    hidePrechat();
-    startSession().then(function () { input.focus(); }).catch(function () { /* shown in the status line */ });
+    setEnded(false);
+    status("");
+    if (needsPrechat()) showPrechat(""); else { hidePrechat(); input.focus(); }
   });
+  endButton.addEventListener("click", endChat);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value;
@@ -705,12 +814,25 @@
   state.token = stored.token || null;
   state.sessionId = stored.sessionId || null;
   state.visitorId = stored.visitorId || null;
+  state.outbox = (Array.isArray(stored.outbox) ? stored.outbox : []).filter(function (frame) {
+    return frame && typeof frame.client_id === "string" && (frame.type === "text" || frame.type === "file");
+  });
 
+  /** A returning visitor sees their chat again (history, then the socket, which says whether it
+   *  has ended), with what still waits to be sent at the end, and that is sent: no new chat is
+   *  started just because a page loaded. */
   function boot() {
     document.body.appendChild(host);
-    loadConfig();
-    // A returning visitor continues the same chat (start-session answers the active one).
-    if (state.token && state.sessionId) startSession().catch(function () { /* shown in the status line */ });
+    var resumed = loadConfig().then(function () {
+      if (!state.token || !state.sessionId) return null;
+      return loadHistory().then(connect, function (error) {
+        if (error.status === 401 || error.status === 403 || error.status === 404) { state.sessionId = null; save(); }
+      });
+    });
+    resumed.then(function () {
+      state.outbox.forEach(showPending);
+      if (state.outbox.length) deliver();
+    });
   }
   if (document.body) boot(); else document.addEventListener("DOMContentLoaded", boot);
 

@@ -205,6 +205,10 @@ function startConsole(token, agent) {
   $("agent-name").textContent = agent.name;
   $("open-settings").hidden = agent.is_admin !== true;
   updateNotificationButton();
+  // The console opens on the chats that need an answer, whatever filter the last sign-in left.
+  $("filter-status").value = "active";
+  $("filter-department").value = "";
+  state.seedAlerts = true;
   connectFeed();
   loadTeam();
   loadCanned();
@@ -320,6 +324,14 @@ async function reloadInbox() {
     state.sessions = page.data;
     state.nextCursor = page.next_cursor || null;
     if (state.chat) state.chat.summary = findSession(state.chat.id) || state.chat.summary;
+    if (state.seedAlerts) {
+      // What came in while nobody watched counts in the tab's title from the first look.
+      state.seedAlerts = false;
+      for (const session of state.sessions) {
+        if (session.unread_count > 0 && !assignedToSomeoneElse(session.session_id)) state.alerts.set(session.session_id, session.unread_count);
+      }
+      updateTitle();
+    }
     renderInbox();
     renderChatHeader();
   } catch (error) {
@@ -535,9 +547,13 @@ function clearAlerts(sessionId) {
 }
 
 /** A chat that another agent handles does not call for this agent's attention. */
+/** Whether another agent who is online has the chat (a chat whose agent is offline alerts
+ *  everyone, as an unassigned one does). */
 function assignedToSomeoneElse(sessionId) {
   const summary = state.chat?.id === sessionId ? state.chat.summary : findSession(sessionId);
-  return Boolean(summary?.assigned_agent && summary.assigned_agent.id !== state.agent.id);
+  const assigned = summary?.assigned_agent;
+  if (!assigned || assigned.id === state.agent.id) return false;
+  return (state.agents.get(assigned.id)?.online ?? assigned.online) !== false;
 }
 
 function onVisibilityChange() {
@@ -1238,9 +1254,17 @@ async function chatAction(action, body) {
   }
 }
 
+/** Assigning to an agent who is offline says so first: Cancel keeps the chat in the queue. */
 function onAssignTo() {
   const agentId = $("assign-to").value;
-  if (agentId) chatAction("assign", { agent_id: agentId });
+  if (!agentId) return;
+  const agent = state.agents.get(agentId);
+  if (agent && agent.online === false && agentId !== state.agent.id
+      && !confirm(`${agent.name} is offline: the chat would wait for them, and the visitor with it. Assign anyway? (Cancel keeps it in the queue.)`)) {
+    $("assign-to").value = "";
+    return;
+  }
+  chatAction("assign", { agent_id: agentId });
 }
 
 function onTransferTo() {

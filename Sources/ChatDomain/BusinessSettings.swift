@@ -111,9 +111,31 @@ package enum VisitorProfile {
         try raw.map { try Mailbox.check($0) }
     }
 
-    /// Refuses a start that leaves a required answer of the form empty (`known`: the visitor's).
-    static func check(name: String?, email: String?, known: Visitor?, against form: Prechat) throws {
-        if form.name == .required, (name ?? known?.name) == nil { throw ChatError.invalid("name", "This field is required.") }
-        if form.email == .required, (email ?? known?.email) == nil { throw ChatError.invalid("email", "This field is required.") }
+    /// A start's answers as stored, and what is wrong with each (kept, to be answered together
+    /// with the form's required fields: a visitor learns of every field at once).
+    package struct Answers: Sendable, Equatable {
+        package var name: String?
+        package var email: String?
+        package var problems: [String: [String]] = [:]
+
+        package init(name: String? = nil, email: String? = nil) {
+            self.name = name
+            self.email = email
+        }
+
+        /// The raw answers read (`VisitorProfile.name`, `.email`), their problems kept.
+        package init(rawName: String?, rawEmail: String?) {
+            do { name = try VisitorProfile.name(rawName) } catch { problems["name"] = (error as? ChatError)?.fields["name"] }
+            do { email = try VisitorProfile.email(rawEmail) } catch { problems["email"] = (error as? ChatError)?.fields["email"] }
+        }
+    }
+
+    /// Refuses a start whose answers are malformed or leave a required field of the form empty
+    /// (`known`: the visitor's stored answers), every field's problem at once.
+    static func check(_ answers: Answers, known: Visitor?, against form: Prechat) throws {
+        var problems = answers.problems
+        if form.name == .required, problems["name"] == nil, (answers.name ?? known?.name) == nil { problems["name"] = ["This field is required."] }
+        if form.email == .required, problems["email"] == nil, (answers.email ?? known?.email) == nil { problems["email"] = ["This field is required."] }
+        guard problems.isEmpty else { throw ChatError.invalidFields(problems) }
     }
 }

@@ -4,6 +4,8 @@
 package enum ChatError: Error, Equatable, Sendable {
     /// A field of the request is missing or wrong.
     case invalid(field: String, problem: String)
+    /// Several fields of one form wrong at once, each with its problems (answered together).
+    case invalidFields([String: [String]])
     case malformedJSON
     /// A body sent to a JSON endpoint as another media type (a cross-site form's, say).
     case notJSON
@@ -56,7 +58,7 @@ package enum ChatError: Error, Equatable, Sendable {
     /// The contract's sentence for this refusal.
     package var message: String {
         switch self {
-        case .invalid: "The request is invalid."
+        case .invalid, .invalidFields: "The request is invalid."
         case .malformedJSON: "Malformed JSON: the body must be a JSON object."
         case .notJSON: "Unsupported media type: send the body as JSON, with Content-Type: application/json."
         case .unauthenticated: "Authentication credentials were not provided or are invalid."
@@ -107,6 +109,7 @@ package enum ChatError: Error, Equatable, Sendable {
     package var fields: [String: [String]] {
         switch self {
         case .invalid(let field, let problem): [field: [problem]]
+        case .invalidFields(let problems): problems
         case .departmentNotFound: ["department": ["Unknown department for this business."]]
         case .agentNotFound: ["agent_id": ["Unknown agent for this business."]]
         case .notJSON: ["Content-Type": ["Must be application/json (charset utf-8, if any)."]]

@@ -12,20 +12,19 @@ extension Chat {
         /// The verified caller of the `Authorization` header, if any.
         package var caller: Identity?
         package var origin: String?
-        /// The pre-chat form's answers (already `VisitorProfile`-checked), stored on a new visitor.
-        package var name: String?
-        package var email: String?
+        /// The pre-chat form's answers (read by `VisitorProfile.Answers`, their problems kept):
+        /// stored on a new visitor, and on a returning one (its name or email updated).
+        package var profile: VisitorProfile.Answers
 
         package init(business: UUID, department: UUID?, externalCustomerID: String?, customerToken: String?, caller: Identity?,
-                     origin: String?, name: String? = nil, email: String? = nil) {
+                     origin: String?, profile: VisitorProfile.Answers = .init()) {
             self.business = business
             self.department = department
             self.externalCustomerID = externalCustomerID
             self.customerToken = customerToken
             self.caller = caller
             self.origin = origin
-            self.name = name
-            self.email = email
+            self.profile = profile
         }
     }
 
@@ -88,8 +87,8 @@ extension Chat {
         if case .visitor(let id, let businessID)? = request.caller, businessID == request.business,
            let visitor = try await store.visitor(id), visitor.businessID == businessID {
             guard let given = request.externalCustomerID, given != visitor.externalCustomerID else {
-                try VisitorProfile.check(name: request.name, email: request.email, known: visitor, against: business.prechat)
-                return FoundVisitor(visitor: visitor, isNew: false, isStored: true)
+                try VisitorProfile.check(request.profile, known: visitor, against: business.prechat)
+                return FoundVisitor(visitor: try await updated(visitor, with: request.profile), isNew: false, isStored: true)
             }
             guard request.customerToken != nil || business.allowUnverifiedCustomerIDs else { throw ChatError.customerIDUnproven }
         }
@@ -105,16 +104,16 @@ extension Chat {
             guard business.allowUnverifiedCustomerIDs else { throw ChatError.customerIDUnproven }
             return try await customer(external, of: business, request)
         }
-        try VisitorProfile.check(name: request.name, email: request.email, known: nil, against: business.prechat)
-        let guest = Visitor(businessID: request.business, externalCustomerID: nil, name: request.name, email: request.email)
+        try VisitorProfile.check(request.profile, known: nil, against: business.prechat)
+        let guest = Visitor(businessID: request.business, externalCustomerID: nil, name: request.profile.name, email: request.profile.email)
         return FoundVisitor(visitor: guest, isNew: true, isStored: false)
     }
 
     private func customer(_ external: String, of business: Business, _ request: StartRequest) async throws -> FoundVisitor {
         let existing = try await store.visitor(business: business.id, externalCustomerID: external)
-        try VisitorProfile.check(name: request.name, email: request.email, known: existing, against: business.prechat)
-        if let existing { return FoundVisitor(visitor: existing, isNew: false, isStored: true) }
-        let visitor = Visitor(businessID: business.id, externalCustomerID: external, name: request.name, email: request.email)
+        try VisitorProfile.check(request.profile, known: existing, against: business.prechat)
+        if let existing { return FoundVisitor(visitor: try await updated(existing, with: request.profile), isNew: false, isStored: true) }
+        let visitor = Visitor(businessID: business.id, externalCustomerID: external, name: request.profile.name, email: request.profile.email)
         do {
             try await store.insert(visitor)
             return FoundVisitor(visitor: visitor, isNew: true, isStored: true)
@@ -122,6 +121,17 @@ extension Chat {
             guard let existing = try await store.visitor(business: business.id, externalCustomerID: external) else { throw error }
             return FoundVisitor(visitor: existing, isNew: false, isStored: true)
         }
+    }
+
+    /// A returning visitor with the answers it gave this time: a name or email that differs from
+    /// the stored one is stored (the same visitor, never a new one).
+    private func updated(_ visitor: Visitor, with answers: VisitorProfile.Answers) async throws -> Visitor {
+        var changed = visitor
+        if let name = answers.name { changed.name = name }
+        if let email = answers.email { changed.email = email }
+        guard changed.name != visitor.name || changed.email != visitor.email else { return visitor }
+        try await store.updateProfile(of: visitor.id, name: changed.name, email: changed.email)
+        return changed
     }
 
     private struct SessionStartedEvent: Encodable {

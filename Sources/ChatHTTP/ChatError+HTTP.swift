@@ -7,7 +7,7 @@ import Vapor
 extension ChatError {
     var status: HTTPResponseStatus {
         switch self {
-        case .invalid, .malformedJSON, .tokenNotRevocable, .emptyMessage, .nulCharacter, .messageTooLong, .unknownFile, .unknownMessage: .badRequest
+        case .invalid, .invalidFields, .malformedJSON, .tokenNotRevocable, .emptyMessage, .nulCharacter, .messageTooLong, .unknownFile, .unknownMessage: .badRequest
         case .unauthenticated, .invalidCredentials: .unauthorized
         case .forbidden, .notesForAgentsOnly, .agentDeactivated, .originNotAllowed, .customerTokenInvalid, .customerTokenMismatch, .customerIDUnproven, .wrongUploader: .forbidden
         case .sessionNotFound, .businessNotFound, .departmentNotFound, .agentNotFound, .keyNotFound, .fileNotFound, .noActiveSession, .demoOff,

@@ -60,8 +60,8 @@ package struct StartSessionController: RouteCollection {
             customerToken: try fields.string("customer_token", maxLength: 8192),
             caller: caller,
             origin: req.headers.first(name: .origin),
-            name: try VisitorProfile.name(try fields.string("name", maxLength: 1000)),
-            email: try VisitorProfile.email(try fields.string("email", maxLength: 1000))))
+            profile: VisitorProfile.Answers(rawName: try fields.string("name", maxLength: 1000),
+                                            rawEmail: try fields.string("email", maxLength: 1000))))
         let session = started.session
         if started.created { req.realtime.metrics.session(started: true) }
         let payload = Payload(

@@ -116,6 +116,10 @@ package struct FluentChatStore: ChatStore {
             """).run()
     }
 
+    package func updateProfile(of visitor: UUID, name: String?, email: String?) async throws {
+        try await VisitorModel.query(on: db).filter(\.$id == visitor).set(\.$name, to: name).set(\.$email, to: email).update()
+    }
+
     package func visitor(_ id: UUID) async throws -> Visitor? {
         try await VisitorModel.find(id, on: db)?.record
     }

@@ -54,9 +54,19 @@ class Widget:
         return self.root.find_element(By.CSS_SELECTOR, css)
 
     def open(self):
+        """Opens the panel (which starts no chat: the first message does)."""
         if self.find(".panel").get_attribute("hidden") is not None:
             self.find(".launcher").click()
-        wait_until(lambda: self.session_id(), message="a session")
+        wait_until(lambda: self.find(".panel").get_attribute("hidden") is None, message="the panel")
+
+    def pending(self):
+        """The texts shown as waiting to be sent."""
+        return [m.text for m in self.root.find_elements(By.CSS_SELECTOR, ".msg.pending")]
+
+    def outbox(self):
+        return self.driver.execute_script(
+            "for (var i = 0; i < localStorage.length; i++) { var k = localStorage.key(i);"
+            " if (k.indexOf('livechat:') === 0) { return JSON.parse(localStorage.getItem(k)).outbox || []; } } return [];")
 
     def send(self, text):
         box = self.find("form.compose textarea")

@@ -102,6 +102,8 @@ package protocol BusinessKeyStore: Sendable {
 package protocol VisitorStore: Sendable {
     /// Throws when the business already has a visitor with this external id.
     func insert(_ visitor: Visitor) async throws
+    /// A returning visitor's pre-chat answers (both written as given).
+    func updateProfile(of visitor: UUID, name: String?, email: String?) async throws
     func visitor(_ id: UUID) async throws -> Visitor?
     func visitor(business: UUID, externalCustomerID: String) async throws -> Visitor?
 }
