@@ -319,7 +319,7 @@
     "header .tools{display:flex;gap:8px;align-items:center}",
     "header .end{font-size:13px;border:1px solid rgba(255,255,255,.75);border-radius:8px;padding:4px 8px}",
     "header .end[hidden]{display:none}",
-    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f4f6f9}",
+    ".log{flex:1;min-height:140px;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f4f6f9}",
     ".msg{max-width:80%;padding:8px 11px;border-radius:12px;font-size:14px;line-height:1.4;white-space:pre-wrap;word-wrap:break-word}",
     ".msg.mine{align-self:flex-end;background:#1f4fd1;color:#fff;border-bottom-right-radius:4px}",
     ".msg.theirs{align-self:flex-start;background:#fff;color:#1b1f24;border:1px solid #d5dbe3;border-bottom-left-radius:4px}",
@@ -557,6 +557,9 @@
         node.appendChild(audio);
       } else if (/\.(png|jpe?g|gif|webp)$/i.test(message.file)) {
         var image = el("img", { alt: name });
+        // The list grows when the image arrives: it stays at its bottom if it was there.
+        var atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+        image.addEventListener("load", function () { if (atBottom) scrollDown(); });
         image.src = message.file;
         node.appendChild(image);
       } else {
@@ -643,6 +646,8 @@
   function setEnded(isEnded) {
     state.ended = isEnded;
     ended.hidden = !isEnded;
+    // An ended chat has no composer (its "Start a new chat" brings it back): the messages keep the room.
+    if (isEnded) form.hidden = true; else if (prechat.hidden) form.hidden = false;
     input.disabled = isEnded;
     send.disabled = isEnded;
     fileInput.disabled = isEnded;

@@ -238,3 +238,49 @@ def test_the_console_lands_on_chats_to_answer_and_a_chat_with_an_offline_agent_a
         wait_until(lambda: d.title.startswith("(1) "), message="the alert for the offline agent's chat")
     finally:
         page.close()
+
+
+def tall_png(width=240, height=640) -> str:
+    """A PNG taller than the widget's log, so that its arrival moves the list's bottom."""
+    import os
+    import struct
+    import tempfile
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + bytes([40, 90, 200]) * width for _ in range(height))
+    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    path = os.path.join(tempfile.mkdtemp(), "tall.png")
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def test_on_a_phone_an_image_scrolls_into_view_and_an_ended_chat_keeps_room_for_its_messages(server, browsers):
+    business, _ = new_business(server)
+    page = ShopPage(server, business)
+    try:
+        driver = browsers("visitor")
+        driver.set_window_size(390, 844)
+        widget = Widget(driver, page.url)
+        widget.open()
+        for i in range(6):
+            widget.send(f"line {i}")
+        widget.wait_for("line 5", "visitor")
+        widget.attach(tall_png())
+        image = wait_until(lambda: widget.root.find_elements(By.CSS_SELECTOR, ".msg[data-id] img"), message="the image")[0]
+        wait_until(lambda: driver.execute_script("return arguments[0].complete && arguments[0].naturalHeight > 0", image),
+                   message="the image loaded")
+        log = widget.find(".log")
+        wait_until(lambda: driver.execute_script("var l = arguments[0]; return l.scrollHeight - l.scrollTop - l.clientHeight < 4", log),
+                   message="the list at its bottom after the image")
+        end = widget.find("header .end")
+        end.click()
+        end.click()
+        wait_until(lambda: widget.find(".ended").is_displayed() and widget.find(".rate").is_displayed(), message="the ended banner and the rating")
+        assert not widget.find("form.compose").is_displayed()
+        assert log.size["height"] >= 140, log.size
+    finally:
+        page.close()

@@ -38,7 +38,9 @@ struct TestClient: Sendable {
         } else if let body {
             request.body = .bytes(ByteBuffer(data: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        // Bounded, with room for the whole suite's servers starting at once on two cores (fifty
+        // parallel starts on PostgreSQL beside them went past 30 s in a full run).
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return HTTPReply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
     }
