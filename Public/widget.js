@@ -731,11 +731,15 @@
     var asks = state.asks || (state.config && state.config.prechat) || {};
     var name = prechatName.value.trim();
     var email = prechatEmail.value.trim();
-    if (asks.name === "required" && !name) { prechatError.textContent = "Please enter your name."; prechatName.focus(); return; }
-    if (asks.email === "required" && !email) { prechatError.textContent = "Please enter your email."; prechatEmail.focus(); return; }
-    if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-      prechatError.textContent = "Please enter a valid email address.";
-      prechatEmail.focus();
+    // Every problem at once, the first field at fault focused.
+    var problems = [];
+    var first = null;
+    if (asks.name === "required" && !name) { problems.push("Please enter your name."); first = first || prechatName; }
+    if (asks.email === "required" && !email) { problems.push("Please enter your email."); first = first || prechatEmail; }
+    else if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) { problems.push("Please enter a valid email address."); first = first || prechatEmail; }
+    if (problems.length) {
+      prechatError.textContent = problems.join(" ");
+      first.focus();
       return;
     }
     state.profile = { name: asks.name !== "off" ? name : "", email: asks.email !== "off" ? email : "" };

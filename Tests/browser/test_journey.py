@@ -284,3 +284,22 @@ def test_on_a_phone_an_image_scrolls_into_view_and_an_ended_chat_keeps_room_for_
         assert log.size["height"] >= 140, log.size
     finally:
         page.close()
+
+
+def test_the_pre_chat_form_names_every_missing_answer_at_once(server, browsers):
+    business, _ = new_business(server)
+    set_prechat(server, business, {"name": "required", "email": "required"})
+    page = ShopPage(server, business)
+    try:
+        widget = Widget(browsers("visitor"), page.url)
+        widget.open()
+        form = widget.find("form.prechat")
+        wait_until(lambda: form.is_displayed(), message="the pre-chat form")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        assert widget.find(".prechat .error").text == "Please enter your name. Please enter your email."
+        form.find_element(By.ID, "livechat-prechat-email").send_keys("not an email")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        assert widget.find(".prechat .error").text == "Please enter your name. Please enter a valid email address."
+        assert widget.session_id() is None
+    finally:
+        page.close()
