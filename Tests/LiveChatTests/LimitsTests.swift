@@ -21,7 +21,7 @@ struct LimitsTests {
     }
 
     @Test func newSessionsPerAddressAre429WithRetryAfterAndAReturningVisitorIsNotCounted() async throws {
-        try await withServer({ $0.limits.startSession.perMinute = 3 }) { _, client in
+        try await withServer({ $0.limits.startSession = .init(perMinute: 3, refillSeconds: 3600) }) { _, client in
             let business = try await client.makeBusiness()
             var chats: [TestClient.Chat] = []
             for _ in 1...3 { chats.append(try await client.startChat(business)) }
@@ -43,7 +43,7 @@ struct LimitsTests {
 
     @Test func behindATrustedProxyEachForwardedAddressHasItsOwnRate() async throws {
         try await withServer({
-            $0.limits.startSession.perMinute = 1
+            $0.limits.startSession = .init(perMinute: 1, refillSeconds: 3600)
             $0.limits.trustedProxies = TrustedProxies(blocks: [TrustedProxies.Block("127.0.0.0/8")!])
         }) { _, client in
             let business = try await client.makeBusiness()
@@ -64,7 +64,7 @@ struct LimitsTests {
     }
 
     @Test func loginsPerAddressAre429() async throws {
-        try await withServer({ $0.limits.login.perMinute = 2 }) { _, client in
+        try await withServer({ $0.limits.login = .init(perMinute: 2, refillSeconds: 3600) }) { _, client in
             for _ in 1...2 {
                 #expect(try await client.post("/auth/login/", json: ["email": "nobody@example.com", "password": "wrong"]).status == 401)
             }
@@ -76,7 +76,7 @@ struct LimitsTests {
 
     @Test func uploadsHaveARatePerAddressAndAQuotaPerSession() async throws {
         try await withServer({
-            $0.limits.upload.perMinute = 4
+            $0.limits.upload = .init(perMinute: 4, refillSeconds: 3600)
             $0.maxUploadsPerSession = 2
             $0.maxUploadBytesPerSession = Samples.pdf.count * 2 + Samples.png.count - 1
         }) { _, client in

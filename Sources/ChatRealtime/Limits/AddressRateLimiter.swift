@@ -20,7 +20,7 @@ package final class AddressRateLimiter: Sendable {
     package func take(_ address: String, now: NIODeadline = .now()) -> Int? {
         guard rate.perMinute > 0 else { return nil }
         let burst = Double(rate.perMinute)
-        let perSecond = burst / 60
+        let perSecond = burst / max(1, rate.refillSeconds)
         return buckets.withLockedValue { buckets in
             var bucket = buckets[address] ?? Bucket(tokens: burst, last: now)
             let elapsed = Double((now - bucket.last).nanoseconds) / 1e9

@@ -1,10 +1,16 @@
 /// The contract's limits ("Limits"), set once at boot; each is a setting in the README's table.
 package struct Limits: Sendable {
-    /// A rate per client address: `perMinute` at once, then refilled at `perMinute`; 0 turns it off.
+    /// A rate per client address: `perMinute` at once, then refilled at `perMinute` every
+    /// `refillSeconds` (60: a minute); 0 turns it off. (The tests that count refusals in real time
+    /// refill over an hour: a slow run must not get a token back between two of their requests.)
     package struct Rate: Sendable {
         package var perMinute: Int
+        package var refillSeconds: Double
 
-        package init(perMinute: Int) { self.perMinute = perMinute }
+        package init(perMinute: Int, refillSeconds: Double = 60) {
+            self.perMinute = perMinute
+            self.refillSeconds = refillSeconds
+        }
 
         package static let off = Rate(perMinute: 0)
     }
