@@ -179,7 +179,8 @@ struct TwoNodeTests {
                         var contents: [String] = []
                         var seqs: [Int] = []
                         while contents.count < 10 {
-                            let message = try await agent.next(type: "text", timeout: 15)
+                            // Bounded, with room for the whole suite running beside these 100 sockets on two cores.
+                            let message = try await agent.next(type: "text", timeout: 45)
                             contents.append(message["content"] as? String ?? "")
                             seqs.append(message["seq"] as? Int ?? 0)
                         }
