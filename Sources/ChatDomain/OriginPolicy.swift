@@ -7,7 +7,10 @@ package enum OriginPolicy {
     package static func allows(_ origin: String?, allowed: [String]) -> Bool {
         guard !allowed.isEmpty, let origin else { return true }
         guard let page = WebOrigin(origin) else { return false }
-        return allowed.contains { WebOrigin($0, allowingTrailingSlash: true) == page }
+        // Entries are stored as `validate` writes them, so the text matches; one stored before
+        // that (`https://Shop.example/`) is read again only when it does not.
+        let wanted = page.description
+        return allowed.contains { $0 == wanted || WebOrigin($0, allowingTrailingSlash: true) == page }
     }
 
     package static func check(_ origin: String?, allowed: [String]) throws {
