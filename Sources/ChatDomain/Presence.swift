@@ -17,7 +17,6 @@ package actor Presence {
     private var sockets: [UUID: Int] = [:]
     private var online: [UUID: UUID] = [:]  // agent → business, held by this node
     private var leaving: [UUID: Task<Void, Never>] = [:]
-    private var beating: Task<Void, Never>?
 
     package init(log: any EventLog, store: any PresenceStore, grace: Duration, heartbeat: Duration) {
         self.log = log
@@ -32,21 +31,15 @@ package actor Presence {
         return Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
     }
 
-    /// Starts refreshing this node's rows and sweeping the dead nodes' ones.
-    package func start() {
-        guard beating == nil else { return }
-        let heartbeat = self.heartbeat
-        beating = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: heartbeat)
-                await self?.beat()
-            }
+    /// Refreshes this node's rows and sweeps the dead nodes' ones, every `heartbeat`, until
+    /// cancelled (the server's shutdown: its rows then go stale and another node, or this one at
+    /// its next start, sweeps them).
+    package nonisolated func run() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: heartbeat)
+            guard !Task.isCancelled else { return }
+            await beat()
         }
-    }
-
-    package func stop() {
-        beating?.cancel()
-        beating = nil
     }
 
     package func connected(agent: UUID, business: UUID) async {

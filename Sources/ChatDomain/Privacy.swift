@@ -105,14 +105,11 @@ package struct RetentionSweep: Sendable {
         loop = BackgroundLoop(failed: failed)
     }
 
-    package func start() async {
-        await loop.start { [chat, interval] _ in
+    /// Sweeps until cancelled (the server's shutdown).
+    package func run() async {
+        await loop.run { [chat, interval] _ in
             _ = try await chat.sweepRetention()
             return interval
         }
-    }
-
-    package func stop() async {
-        await loop.stop()
     }
 }

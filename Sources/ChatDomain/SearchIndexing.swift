@@ -20,13 +20,10 @@ package struct SearchIndexing: Sendable {
         loop = BackgroundLoop(failed: failed)
     }
 
-    package func start() async {
-        await loop.start { [store, interval] _ in
+    /// Indexes until cancelled (the server's shutdown).
+    package func run() async {
+        await loop.run { [store, interval] _ in
             try await store.indexPending(limit: Self.roundSize) < Self.roundSize ? interval : Self.pause
         }
-    }
-
-    package func stop() async {
-        await loop.stop()
     }
 }

@@ -25,8 +25,9 @@ package struct WebhookDispatch: Sendable {
         loop = BackgroundLoop(failed: failed)
     }
 
-    package func start() async {
-        await loop.start { [store, sender, interval] round in
+    /// Delivers until cancelled (the server's shutdown).
+    package func run() async {
+        await loop.run { [store, sender, interval] round in
             try await Self.takeIn(store)
             try await Self.send(store, sender)
             if round % Self.pruneEvery == 0 {
@@ -34,10 +35,6 @@ package struct WebhookDispatch: Sendable {
             }
             return interval
         }
-    }
-
-    package func stop() async {
-        await loop.stop()
     }
 
     /// Each webhook's feed events since its position, as deliveries.

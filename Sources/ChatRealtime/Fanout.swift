@@ -12,9 +12,12 @@ package final class LocalFanout: EventSink, NodeEventSink {
     /// The other nodes on the same PostgreSQL; nil on SQLite (one node).
     package let nodeBus: (any NodeBus)?
 
+    /// The sockets open on this node and their work in progress (shutdown waits for none to be left).
+    package let activity = LoopCounter()
+
     package init(metrics: ChatMetrics, bus: (any NodeBus)?) {
-        sessions = TopicHub()
-        feeds = TopicHub()
+        sessions = TopicHub(activity: activity)
+        feeds = TopicHub(activity: activity)
         self.metrics = metrics
         nodeBus = bus
     }

@@ -20,12 +20,12 @@ package struct Realtime: Sendable {
     package let uploads: AddressRateLimiter
     let sockets: SocketCounter
 
-    package init(chat: Chat, fanout: LocalFanout, loops: LoopCounter, messageBurst: Int, messagesPerSecond: Int, limits: Limits) {
+    package init(chat: Chat, fanout: LocalFanout, messageBurst: Int, messagesPerSecond: Int, limits: Limits) {
         self.chat = chat
         self.sessions = fanout.sessions
         self.feeds = fanout.feeds
         self.fanout = fanout
-        self.loops = loops
+        loops = fanout.activity
         self.metrics = fanout.metrics
         self.messageBurst = messageBurst
         self.messagesPerSecond = messagesPerSecond

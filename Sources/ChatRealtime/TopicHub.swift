@@ -16,13 +16,19 @@ package final class TopicHub: Sendable {
     /// from this node's writer and from the other nodes' (two threads), and a socket must write
     /// them in the order it admitted them.
     private let delivering = NIOLock()
+    /// Counts this hub's sockets for shutdown (it waits until they have all gone).
+    private let activity: LoopCounter
+
+    init(activity: LoopCounter) {
+        self.activity = activity
+    }
 
     /// Adds a socket; true when it is its participant's first socket on the topic.
     @discardableResult
     func add(_ connection: SocketConnection) -> Bool {
         topics.withLockedValue { all in
             var entry = all[connection.topic] ?? Entry()
-            entry.sockets[connection.id] = connection
+            if entry.sockets.updateValue(connection, forKey: connection.id) == nil { activity.enter() }
             let participant = connection.identity.subject ?? connection.id
             entry.perParticipant[participant, default: 0] += 1
             all[connection.topic] = entry
@@ -33,14 +39,16 @@ package final class TopicHub: Sendable {
     /// Removes a socket; true when it was its participant's last socket on the topic.
     @discardableResult
     func remove(_ connection: SocketConnection) -> Bool {
-        topics.withLockedValue { all in
-            guard var entry = all[connection.topic], entry.sockets.removeValue(forKey: connection.id) != nil else { return false }
+        let (removed, last) = topics.withLockedValue { all -> (Bool, Bool) in
+            guard var entry = all[connection.topic], entry.sockets.removeValue(forKey: connection.id) != nil else { return (false, false) }
             let participant = connection.identity.subject ?? connection.id
             let left = (entry.perParticipant[participant] ?? 1) - 1
             entry.perParticipant[participant] = left > 0 ? left : nil
             all[connection.topic] = entry.sockets.isEmpty ? nil : entry
-            return left == 0
+            return (true, left == 0)
         }
+        if removed { activity.leave() }
+        return last
     }
 
     /// Hands the events to every socket of their topics, in the caller's order: one task per

@@ -1,7 +1,8 @@
 import ChatDomain
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
+import ServiceLifecycle
+import Synchronization
 
 /// A command reached the writer after it stopped (the server is shutting down).
 struct WriterStopped: Error {}
@@ -11,10 +12,12 @@ struct WriterStopped: Error {}
 /// is broadcast before it is stored, and a feed's cursors are handed out in the order they were
 /// numbered. The rules each batch follows are the domain's (`MessageFlow.swift`).
 ///
-/// The writer is a thread of its own. Queuing is a lock and a signal, so a socket's event loop hands
-/// a message over directly; the thread takes everything queued, stores it with the store's
-/// statements and hands the events to the fan-out: one wake-up per batch, however large.
-package final class MessageWriter: EventLog {
+/// A service of the server's group: `run` takes everything queued, stores it with the store's
+/// statements and hands the events to the fan-out, then waits (suspended, woken by the next
+/// command) for more: one wake-up per batch, however large. Queuing is a lock, so a socket's event
+/// loop hands a message over directly. On SQLite `run` goes on the store's own thread (its C API
+/// blocks); on PostgreSQL it is async end to end. At shutdown it commits what is queued, then ends.
+package final class MessageWriter: EventLog, Service {
     private enum Command: Sendable {
         case append(PendingMessage)
         case end(UUID, CheckedContinuation<Date?, any Error>)
@@ -28,45 +31,39 @@ package final class MessageWriter: EventLog {
         var commands: [Command] = []
         /// When the oldest queued command arrived (its wait bounds the gathering window).
         var oldest = ContinuousClock.now
-        /// Commands taken by the thread and not yet published.
+        /// Commands taken by `run` and not yet published.
         var inFlight = 0
         var stopping = false
-        /// The thread has ended: nothing queued now would be stored.
+        /// `run` has ended: nothing queued now would be stored.
         var finished = false
+        /// `run`, waiting for a first command.
+        var waiter: CheckedContinuation<Void, Never>?
+        /// `flush` callers, waiting for the queue to be empty and nothing in flight.
+        var flushers: [CheckedContinuation<Void, Never>] = []
+
+        var isIdle: Bool { commands.isEmpty && inFlight == 0 }
     }
 
     static let maxBatch = 256
-    /// Queued commands that end the gathering window early.
-    static let gatherTarget = 64
 
     private let store: any BatchStore
     private let sink: any EventSink
     private let logger: Logger
     /// How long a batch may gather before the writer commits it. A commit and its fan-out cost
-    /// about the same for one message as for fifty (WAL pages, thread wake-ups), so under load
-    /// the window turns many small commits into a few larger ones; a lone message waits at most
-    /// this long. Measured in docs/BENCHMARKS.md.
+    /// about the same for one message as for fifty (WAL pages, wake-ups), so under load the
+    /// window turns many small commits into a few larger ones; a lone message waits at most this
+    /// long. Measured in docs/BENCHMARKS.md.
     private let window: Duration
-    private let queue = GuardedQueue()
-    private let failing = NIOLockedValueBox(false)
+    private let queue = Mutex(Queue())
+    private let failing = Mutex(false)
 
-    package var isFailing: Bool { failing.withLockedValue { $0 } }
-
-    /// The queue and the condition the thread waits on. Safe to share: `state` is only read or
-    /// written between `condition.lock()` and `condition.unlock()`.
-    private final class GuardedQueue: @unchecked Sendable {
-        let condition = NSCondition()
-        var state = Queue()
-    }
+    package var isFailing: Bool { failing.withLock { $0 } }
 
     init(store: any BatchStore, sink: any EventSink, logger: Logger, window: Duration = .zero) {
         self.store = store
         self.sink = sink
         self.logger = logger
         self.window = window
-        let thread = Thread { [self] in run() }
-        thread.name = "livechat-writer"
-        thread.start()
     }
 
     /// Queues a message; the sender learns the outcome through the broadcast or its socket.
@@ -97,43 +94,94 @@ package final class MessageWriter: EventLog {
         }
     }
 
-    /// Returns once everything queued so far is committed and published.
+    /// Returns once everything queued so far is committed and published (at once when the writer has ended).
     package func flush() async {
-        while busy {
-            try? await Task.sleep(for: .milliseconds(5))
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = queue.withLock { queue in
+                guard !queue.isIdle, !queue.finished else { return true }
+                queue.flushers.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
         }
     }
 
-    /// Lets the thread finish what is queued, release the store and end (at shutdown); returns
-    /// once it has (or after 10 seconds).
-    package func stop() {
-        let deadline = Date(timeIntervalSinceNow: 10)
-        queue.condition.lock()
-        queue.state.stopping = true
-        queue.condition.broadcast()
-        while !queue.state.finished, queue.condition.wait(until: deadline) {}
-        queue.condition.unlock()
+    /// Stores what is queued, batch after batch, until shutdown; then commits what is left,
+    /// releases the store and ends.
+    package func run() async {
+        await store.run {
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler {
+                    while let taken = await take() {
+                        await handle(taken)
+                        let flushers = queue.withLock { queue in
+                            queue.inFlight = 0
+                            guard queue.commands.isEmpty else { return [CheckedContinuation<Void, Never>]() }
+                            defer { queue.flushers = [] }
+                            return queue.flushers
+                        }
+                        for flusher in flushers { flusher.resume() }
+                    }
+                } onGracefulShutdown: {
+                    self.stop()
+                }
+            } onCancel: {
+                self.stop()
+            }
+            store.close()
+        }
     }
 
-    private var busy: Bool {
-        queue.condition.lock()
-        defer { queue.condition.unlock() }
-        return queue.state.inFlight > 0 || !queue.state.commands.isEmpty
+    /// Asks `run` to end once the queue is empty.
+    private func stop() {
+        let waiter = queue.withLock { queue in
+            queue.stopping = true
+            defer { queue.waiter = nil }
+            return queue.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Waits for a first command, lets a batch gather for the window, and takes all of it; nil
+    /// once stopping with nothing left (the writer is then finished).
+    private func take() async -> [Command]? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = queue.withLock { queue in
+                guard queue.commands.isEmpty, !queue.stopping else { return true }
+                queue.waiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        if window > .zero {
+            let left = queue.withLock { queue in queue.stopping ? .zero : ContinuousClock.now.duration(to: queue.oldest + window) }
+            if left > .zero { try? await Task.sleep(for: left) }
+        }
+        let (taken, flushers) = queue.withLock { queue -> ([Command]?, [CheckedContinuation<Void, Never>]) in
+            guard !queue.commands.isEmpty else {
+                queue.finished = true
+                defer { queue.flushers = [] }
+                return (nil, queue.flushers)
+            }
+            let taken = queue.commands
+            queue.commands = []
+            queue.inFlight = taken.count
+            return (taken, [])
+        }
+        for flusher in flushers { flusher.resume() }
+        return taken
     }
 
     private func enqueue(_ command: Command) {
-        queue.condition.lock()
-        guard !queue.state.finished else {
-            queue.condition.unlock()
-            refuse(command)
-            return
+        let (accepted, waiter) = queue.withLock { queue -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard !queue.finished else { return (false, nil) }
+            if queue.commands.isEmpty { queue.oldest = .now }
+            queue.commands.append(command)
+            defer { queue.waiter = nil }
+            return (true, queue.waiter)
         }
-        if queue.state.commands.isEmpty { queue.state.oldest = .now }
-        queue.state.commands.append(command)
-        // The thread waits for a first command, then (within a window) for enough of them.
-        let count = queue.state.commands.count
-        if count == 1 || count == Self.gatherTarget { queue.condition.signal() }
-        queue.condition.unlock()
+        guard accepted else { return refuse(command) }
+        waiter?.resume()
     }
 
     /// Answers a command that came after the writer stopped.
@@ -146,74 +194,43 @@ package final class MessageWriter: EventLog {
         }
     }
 
-    /// The thread: waits for work, lets a batch gather, takes all of it, stores and publishes
-    /// it; ends once stopped and empty.
-    private func run() {
-        queue.condition.lock()
-        while true {
-            while queue.state.commands.isEmpty, !queue.state.stopping { queue.condition.wait() }
-            if queue.state.commands.isEmpty {  // stopping, and nothing left
-                store.close()
-                queue.state.finished = true
-                queue.condition.broadcast()
-                queue.condition.unlock()
-                return
-            }
-            if window > .zero {
-                let deadline = queue.state.oldest + window
-                while queue.state.commands.count < Self.gatherTarget, !queue.state.stopping {
-                    let left = ContinuousClock.now.duration(to: deadline)
-                    guard left > .zero else { break }
-                    _ = queue.condition.wait(until: Date(timeIntervalSinceNow: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
-                }
-            }
-            let taken = queue.state.commands
-            queue.state.commands = []
-            queue.state.inFlight = taken.count
-            queue.condition.unlock()
-            handle(taken)
-            queue.condition.lock()
-            queue.state.inFlight = 0
-        }
-    }
-
     /// Runs the commands in order: consecutive messages are stored as one batch, consecutive new
     /// sessions as another.
-    private func handle(_ taken: [Command]) {
+    private func handle(_ taken: [Command]) async {
         var batch: [PendingMessage] = []
         var openings: [Opening] = []
-        func flush() {
-            if !batch.isEmpty { commit(batch) }
-            if !openings.isEmpty { commit(openings) }
+        func flush() async {
+            if !batch.isEmpty { await commit(batch) }
+            if !openings.isEmpty { await commit(openings) }
             batch = []
             openings = []
         }
         for command in taken {
             switch command {
             case .append(let message):
-                if !openings.isEmpty { flush() }
+                if !openings.isEmpty { await flush() }
                 batch.append(message)
-                if batch.count == Self.maxBatch { flush() }
+                if batch.count == Self.maxBatch { await flush() }
             case .open(let opening, let continuation):
-                if !batch.isEmpty { flush() }
+                if !batch.isEmpty { await flush() }
                 openings.append((opening, continuation))
-                if openings.count == Self.maxBatch { flush() }
+                if openings.count == Self.maxBatch { await flush() }
             case .end(let session, let continuation):
-                flush()
-                continuation.resume(with: Result { try performEnd(session) })
+                await flush()
+                do { continuation.resume(returning: try await performEnd(session)) } catch { continuation.resume(throwing: error) }
             case .feed(let draft, let continuation):
-                flush()
-                continuation.resume(with: Result { try performFeed(draft) })
+                await flush()
+                do { continuation.resume(returning: try await performFeed(draft)) } catch { continuation.resume(throwing: error) }
             }
         }
-        flush()
+        await flush()
     }
 
     /// Stores new sessions in one transaction, hands out their feed events in order, then answers.
-    private func commit(_ openings: [Opening]) {
+    private func commit(_ openings: [Opening]) async {
         let results: [Result<SessionOpened, any Error>]
         do {
-            results = try store.open(openings.map(\.opening), at: WireTime.now())
+            results = try await store.open(openings.map(\.opening), at: WireTime.now())
         } catch {
             logger.warning("\(openings.count) new sessions not stored", metadata: ["error": "\(LoggedError.describe(error))"])
             for opening in openings { opening.continuation.resume(throwing: error) }
@@ -227,18 +244,18 @@ package final class MessageWriter: EventLog {
         for (opening, result) in zip(openings, results) { opening.continuation.resume(with: result) }
     }
 
-    private func commit(_ batch: [PendingMessage]) {
+    private func commit(_ batch: [PendingMessage]) async {
         do {
-            MessageFlow.handOut(try store.store(batch), to: sink)
-            failing.withLockedValue { $0 = false }
+            MessageFlow.handOut(try await store.store(batch), to: sink)
+            failing.withLock { $0 = false }
         } catch {
             logger.warning("batch of \(batch.count) messages failed, storing one by one", metadata: ["error": "\(LoggedError.describe(error))"])
             for message in batch {
                 do {
-                    MessageFlow.handOut(try store.store([message]), to: sink)
-                    failing.withLockedValue { $0 = false }
+                    MessageFlow.handOut(try await store.store([message]), to: sink)
+                    failing.withLock { $0 = false }
                 } catch {
-                    failing.withLockedValue { $0 = true }
+                    failing.withLock { $0 = true }
                     logger.error("message not stored", metadata: ["session": "\(message.sessionID)", "error": "\(LoggedError.describe(error))"])
                     message.origin?.refused(.notStored)
                 }
@@ -246,16 +263,16 @@ package final class MessageWriter: EventLog {
         }
     }
 
-    private func performEnd(_ session: UUID) throws -> Date? {
+    private func performEnd(_ session: UUID) async throws -> Date? {
         let now = WireTime.now()
-        guard let ended = try store.end(session: session, at: now) else { return nil }
+        guard let ended = try await store.end(session: session, at: now) else { return nil }
         sink.deliver([.sessionEnded(session: session, business: ended.draft.business, at: now, cursor: ended.cursor,
                                     feedPayload: ended.draft.payload)])
         return now
     }
 
-    private func performFeed(_ draft: FeedDraft) throws -> Int {
-        let cursor = try store.insertFeed(draft, at: WireTime.now())
+    private func performFeed(_ draft: FeedDraft) async throws -> Int {
+        let cursor = try await store.insertFeed(draft, at: WireTime.now())
         sink.deliver([.feed(draft, cursor: cursor)])
         return cursor
     }

@@ -5,52 +5,49 @@ import SQLKit
 
 /// The message store over Fluent's SQL layer (the PostgreSQL deployment): each step of a batch is
 /// one statement for the whole batch: one numbers every session, one inserts the messages, one
-/// their feed events. The writer's thread waits for each call (it is not an event loop).
+/// their feed events. Async end to end: the writer's task waits on no thread.
 struct SQLMessageStore: BatchStore {
     let db: any Database
     /// Several nodes: each transaction NOTIFYs its events to the others before it commits.
     let bus: BusAnnouncer?
 
-    func store(_ batch: [PendingMessage]) throws -> [BatchPlan.Outcome] {
-        try wait { try await storeBatch(batch) }
+    /// The writer runs on the concurrency pool: every call here suspends, none blocks.
+    func run(_ body: @Sendable () async -> Void) async {
+        await body()
     }
 
-    func end(session: UUID, at date: Date) throws -> EndedSession? {
-        try wait { try await endSession(session, at: date) }
+    func store(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
+        try await storeBatch(batch)
     }
 
-    func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int {
-        try wait {
-            try await db.transaction { tx in
-                let cursor = try await insertFeed(draft, at: date, on: tx.sql())
-                try await bus?.announce([.feed(draft, cursor: cursor)], on: tx.sql())
-                return cursor
-            }
+    func end(session: UUID, at date: Date) async throws -> EndedSession? {
+        try await endSession(session, at: date)
+    }
+
+    func insertFeed(_ draft: FeedDraft, at date: Date) async throws -> Int {
+        try await db.transaction { tx in
+            let cursor = try await insertFeed(draft, at: date, on: tx.sql())
+            try await bus?.announce([.feed(draft, cursor: cursor)], on: tx.sql())
+            return cursor
         }
     }
 
     /// One transaction per opening: several nodes may start sessions at once, and PostgreSQL
     /// locks rows rather than the database, so these do not wait for each other.
-    func open(_ openings: [SessionOpening], at date: Date) throws -> [Result<SessionOpened, any Error>] {
-        try wait {
-            var results: [Result<SessionOpened, any Error>] = []
-            for opening in openings {
-                do {
-                    results.append(.success(try await open(opening, at: date)))
-                } catch {
-                    results.append(.failure(error))
-                }
+    func open(_ openings: [SessionOpening], at date: Date) async throws -> [Result<SessionOpened, any Error>] {
+        var results: [Result<SessionOpened, any Error>] = []
+        for opening in openings {
+            do {
+                results.append(.success(try await open(opening, at: date)))
+            } catch {
+                results.append(.failure(error))
             }
-            return results
         }
+        return results
     }
 
     /// Nothing to release: Fluent owns the connections.
     func close() {}
-
-    private func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        try db.eventLoop.makeFutureWithTask(body).wait()
-    }
 
     /// Looks up repeated `client_id`s first (a read outside the transaction, so that the
     /// transaction starts with a write), then stores the batch in one transaction.

@@ -62,8 +62,9 @@ package struct StorageSetup: Sendable {
         return db.logging(to: quiet)
     }
 
-    /// SQLite only: tunes Fluent's connections and starts the WAL checkpointer (nil on PostgreSQL).
-    package func startSQLiteUpkeep(databases: Databases, eventLoops: any EventLoopGroup, logger: Logger) async throws -> SQLiteCheckpointer? {
+    /// SQLite only: tunes Fluent's connections and makes the WAL checkpointer, a service for
+    /// `serve` to run (nil on PostgreSQL).
+    package func sqliteUpkeep(databases: Databases, eventLoops: any EventLoopGroup, logger: Logger) async throws -> SQLiteCheckpointer? {
         guard postgresURL == nil else { return nil }
         try await SQLiteTuning.apply(to: databases, on: eventLoops, logger: logger)
         return SQLiteCheckpointer(path: sqliteFile.path, restartBytes: walRestartBytes, logger: logger)
@@ -82,8 +83,9 @@ package struct StorageSetup: Sendable {
         return try PostgresBus(url: postgresURL, db: db, logger: logger)
     }
 
-    /// The one message writer of this node: SQLite through its own connection, PostgreSQL through
-    /// Fluent's `db` (announcing each transaction's events on `bus`).
+    /// The one message writer of this node (a service: it stores nothing until it runs): SQLite
+    /// through its own connection, PostgreSQL through Fluent's `db` (announcing each transaction's
+    /// events on `bus`).
     package func openWriter(db: any Database, bus: PostgresBus?, sink: any EventSink, logger: Logger, window: Duration) -> MessageWriter {
         let store: any BatchStore = postgresURL == nil
             ? SQLiteMessageStore(path: sqliteFile.path) : SQLMessageStore(db: db, bus: bus?.announcer)

@@ -13,19 +13,34 @@ struct SeedCommandTests {
         try await SeedCommand().run(using: &context)
     }
 
+    /// As an operator runs it: on the data folder, with no server running (the command runs the
+    /// writer itself), then a server on the same folder.
     @Test func theSeededBusinessIsWhatItsAgentReads() async throws {
-        try await withServer { server, client in
+        try await withDataFolder { config in
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("seed-\(UUID().uuidString).json")
             defer { try? FileManager.default.removeItem(at: file) }
-            try await seed(["--messages", "40", "--sessions", "4", "--long", "25", "--json", file.path], on: server.app)
+            let app = try await Application.make(.testing)
+            app.logger.logLevel = .warning
+            do {
+                try await configure(app, config: config)
+                try await seed(["--messages", "40", "--sessions", "4", "--long", "25", "--json", file.path], on: app)
+            } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+            try await app.asyncShutdown()
             let seeded = try JSONDecoder().decode(SeedCommand.Seeded.self, from: Data(contentsOf: file))
             #expect(seeded.sessions == 4 && seeded.messages == 40 && seeded.agents.count == 4)
+
+            let server = try await TestServer.start(config)
+            let client = TestClient(server: server)
             let token = try await client.agentToken(seeded.business.uuidString.lowercased(), agent: seeded.agents[0])
             let inbox = try await client.get("/chat/sessions/", token: token).json["data"] as? [[String: Any]] ?? []
             #expect(inbox.count == 4)
             let history = try await client.get("/chat/history/\(seeded.longSession.uuidString.lowercased())/?limit=500", token: token)
             let items = history.json["data"] as? [[String: Any]] ?? []
             #expect(items.filter { $0["type"] as? String == "message" }.count == 25)
+            try await server.stop()
         }
     }
 

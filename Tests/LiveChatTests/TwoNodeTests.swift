@@ -532,6 +532,41 @@ struct TwoNodeTests {
             try await a.stop()
         }
     }
+
+    /// `kill -TERM` on a node: its sockets drain (1001) while its bus still runs, so the other
+    /// node's agent is told the visitor left; what the visitor sent before is stored; the node exits 0.
+    @Test func aNodeStoppedWithSIGTERMTellsTheOtherNodeItsVisitorsLeft() async throws {
+        try await withDataFolder { config in
+            let a = try await TestServer.start(config)
+            let b = try await NodeProcess.start(config: config)
+            do {
+                let nodeA = TestClient(server: a)
+                let business = try await nodeA.makeBusiness()
+                let chat = try await nodeA.startChat(business)
+                let agent = try await nodeA.joined(chat, token: try await nodeA.agentToken(business.id))
+                let visitor = try await TestSocket.connect(port: b.port, path: "/ws/visitor-chat/", query: "session_id=\(chat.id)",
+                                                           subprotocols: ["Bearer", chat.token])
+                _ = try await visitor.next(type: "connection_established", timeout: 10)
+                let joined = try await agent.next(type: "participant_joined", timeout: 10)
+                #expect(joined["participant_type"] as? String == "visitor")
+                try await visitor.send(["type": "text", "content": "just before the stop"])
+                let status = try await b.terminate(within: 30)
+                #expect(status == 0)
+                #expect(try await visitor.closed(timeout: 10).code == 1001)
+                let left = try await agent.next(type: "participant_left", timeout: 10)
+                #expect(left["participant_type"] as? String == "visitor")
+                // Stored before the node stopped (its broadcast may come before or after the goodbye).
+                let sent = { (frame: JSON) in frame["content"] as? String == "just before the stop" }
+                if !agent.received.contains(where: sent) { _ = try await agent.next(type: "text", timeout: 10, where: sent) }
+                await agent.close()
+            } catch {
+                b.kill()
+                try? await a.stop()
+                throw error
+            }
+            try await a.stop()
+        }
+    }
 }
 
 /// A `livechat serve` process of its own on the same data (to kill with SIGKILL), from the build folder.
@@ -603,6 +638,23 @@ final class NodeProcess: Sendable {
 
     /// Everything the process logged so far.
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Sends SIGTERM (a graceful stop) and waits up to `limit` seconds for the process to exit;
+    /// its exit status.
+    func terminate(within limit: Double) async throws -> Int32 {
+        let exited = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in exited.continuation.yield() }
+        guard process.isRunning else { return process.terminationStatus }
+        Foundation.kill(process.processIdentifier, SIGTERM)
+        let timer = Task {
+            try await Task.sleep(for: .seconds(limit))
+            exited.continuation.finish()
+        }
+        for await _ in exited.stream { break }
+        timer.cancel()
+        guard !process.isRunning else { throw TestFailure("livechat serve still runs \(limit) s after SIGTERM; its log ends: \(logText.suffix(800))") }
+        return process.terminationStatus
+    }
 
     func kill() {
         guard process.isRunning else { return }

@@ -2,10 +2,11 @@ import ChatDomain
 import FluentPostgresDriver
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 import SQLKit
+import ServiceLifecycle
+import Synchronization
 
 /// Several nodes on one PostgreSQL, with LISTEN/NOTIFY as the bus and nothing else.
 /// - The writer's stores NOTIFY each batch's events inside the transaction that stores them
@@ -20,39 +21,50 @@ import SQLKit
 /// - Signals (typing, receipts, participants) are not stored: `relay` NOTIFYs them, in order,
 ///   from one task; so are revocations (`revoke`: logout, deactivation, a revoked key), whose
 ///   sockets each node closes.
-package final class PostgresBus: NodeBus {
+///
+/// A service of the server's group, stopped after the sockets have drained: the signals they sent
+/// on their way out (a participant left) are relayed before it ends.
+package final class PostgresBus: NodeBus, Service {
     package let node = UUID()
     /// How this node's payloads begin (`BusCodec.payloads` writes the node first).
     private let ownPrefix: String
     private let configuration: PostgresConnection.Configuration
+    private let db: any Database
     private let store: FluentChatStore
     private let logger: Logger
     private let eventLoop: any EventLoop
-    private let listening = NIOLockedValueBox(false)
-    private let listener = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let state = Mutex(State())
     private let relays: AsyncStream<String>.Continuation
-    private let sender: Task<Void, Never>
+    private let outgoing: AsyncStream<String>
+
+    private struct State {
+        var listening = false
+        /// Where the other nodes' events go, and what runs after the listener came back.
+        var sink: (any NodeEventSink)?
+        var onReconnect: (@Sendable () -> Void)?
+        /// Callers of `listening(atMost:)` waiting for the listener.
+        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    }
 
     package init(url: String, db: any Database, logger: Logger) throws {
         configuration = try PostgresURL.configuration(url).coreConfiguration
         ownPrefix = BusCodec.head(node)
+        self.db = db
         store = FluentChatStore(db: db)
         self.logger = logger
         eventLoop = db.eventLoop
-        let (stream, relays) = AsyncStream<String>.makeStream()
-        self.relays = relays
-        sender = Task {
-            for await payload in stream {
-                do {
-                    try await db.sql().raw("SELECT pg_notify(\(bind: BusCodec.channel), \(bind: payload))").run()
-                } catch {
-                    logger.warning("signal not relayed to the other nodes", metadata: ["error": "\(LoggedError.describe(error))"])
-                }
-            }
-        }
+        (outgoing, relays) = AsyncStream<String>.makeStream()
     }
 
-    package var isListening: Bool { listening.withLockedValue { $0 } }
+    package var isListening: Bool { state.withLock { $0.listening } }
+
+    /// Where the other nodes' events go; `onReconnect` runs each time the listener is back after a drop.
+    package func attach(sink: any NodeEventSink, onReconnect: @escaping @Sendable () -> Void) {
+        state.withLock { state in
+            state.sink = sink
+            state.onReconnect = onReconnect
+        }
+    }
 
     package func relay(session: UUID, excluding: UUID?, payload: Data) {
         let item = BusItem(k: "g", s: session, x: excluding, p: String(decoding: payload, as: UTF8.self))
@@ -72,51 +84,90 @@ package final class PostgresBus: NodeBus {
     /// What this node's writer sends inside its transactions.
     package var announcer: BusAnnouncer { BusAnnouncer(node: node) }
 
-    /// Starts listening and returns once the listener hears the others (or after `ready`, the
-    /// listener then retrying); `onReconnect` runs each time it is back after a drop.
-    package func start(sink: any NodeEventSink, ready: Duration = .seconds(5), onReconnect: @escaping @Sendable () -> Void) async {
-        let task = Task { [self] in
-            var attempt = 0
-            var first = true
-            while !Task.isCancelled {
-                do {
-                    let connection = try await PostgresConnection.connect(
-                        on: eventLoop, configuration: configuration, id: 1, logger: logger)
-                    do {
-                        try await connection.listen(on: BusCodec.channel) { notifications in
-                            listening.withLockedValue { $0 = true }
-                            attempt = 0
-                            if !first { onReconnect() }
-                            first = false
-                            for try await notification in notifications {
-                                await handle(notification.payload, sink: sink)
-                            }
-                        }
-                    } catch {
-                        try? await connection.close()
-                        throw error
-                    }
-                    try? await connection.close()
-                } catch {
-                    if !Task.isCancelled { logger.warning("bus listener lost its connection; reconnecting", metadata: ["error": "\(LoggedError.describe(error))"]) }
-                }
-                listening.withLockedValue { $0 = false }
-                first = false
-                attempt += 1
-                // 0.1 s, 0.2 s, 0.4 s … up to 5 s between attempts.
-                try? await Task.sleep(for: .milliseconds(min(5_000, 100 << min(attempt - 1, 6))))
+    /// Returns once the listener hears the other nodes, or after `limit` (it then goes on trying).
+    package func listening(atMost limit: Duration) async {
+        let id = UUID()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state in
+                guard !state.listening else { return true }
+                state.waiters[id] = continuation
+                return false
             }
-        }
-        listener.withLockedValue { $0 = task }
-        let deadline = ContinuousClock.now + ready
-        while !isListening, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(2))
+            guard !now else { return continuation.resume() }
+            Task {
+                try? await Task.sleep(for: limit)
+                self.wake(id)
+            }
         }
     }
 
-    package func stop() {
-        listener.withLockedValue { $0 }?.cancel()
+    private func wake(_ id: UUID) {
+        state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+    }
+
+    private func setListening(_ listening: Bool) {
+        let waiters = state.withLock { state in
+            state.listening = listening
+            guard listening else { return [CheckedContinuation<Void, Never>]() }
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Listens (reconnecting with backoff) and relays this node's signals until shutdown; then
+    /// relays what is still queued and ends.
+    package func run() async {
+        let db = self.db
+        let logger = self.logger
+        let sending = Task { [outgoing] in
+            for await payload in outgoing {
+                do {
+                    try await db.sql().raw("SELECT pg_notify(\(bind: BusCodec.channel), \(bind: payload))").run()
+                } catch {
+                    logger.warning("signal not relayed to the other nodes", metadata: ["error": "\(LoggedError.describe(error))"])
+                }
+            }
+        }
+        await cancelWhenGracefulShutdown { await self.listen() }
+        setListening(false)
         relays.finish()
+        await sending.value
+    }
+
+    /// The listener: one dedicated connection, reconnected after a drop, until cancelled.
+    private func listen() async {
+        var attempt = 0
+        var first = true
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(on: eventLoop, configuration: configuration, id: 1, logger: logger)
+                do {
+                    try await connection.listen(on: BusCodec.channel) { notifications in
+                        setListening(true)
+                        attempt = 0
+                        let (sink, onReconnect) = state.withLock { ($0.sink, $0.onReconnect) }
+                        if !first { onReconnect?() }
+                        first = false
+                        for try await notification in notifications {
+                            guard let sink else { continue }
+                            await handle(notification.payload, sink: sink)
+                        }
+                    }
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try? await connection.close()
+            } catch {
+                if !Task.isCancelled { logger.warning("bus listener lost its connection; reconnecting", metadata: ["error": "\(LoggedError.describe(error))"]) }
+            }
+            setListening(false)
+            first = false
+            attempt += 1
+            // 0.1 s, 0.2 s, 0.4 s … up to 5 s between attempts.
+            try? await Task.sleep(for: .milliseconds(min(5_000, 100 << min(attempt - 1, 6))))
+        }
     }
 
     /// One payload of another node: its events, read back where they came by reference.

@@ -5,11 +5,11 @@ import Glibc
 #endif
 
 /// The message store of a SQLite deployment: a connection of its own, used from the writer's
-/// thread only, with prepared statements reused from batch to batch (going through Fluent's pool
-/// costs a thread hop per statement).
+/// thread only (`run`: a `SQLiteThread`), with prepared statements reused from batch to batch
+/// (going through Fluent's pool costs a thread hop per statement). Its calls never suspend.
 ///
-/// Safe to share although it holds a mutable handle and cache: `MessageStore` is only called from the
-/// writer's one thread, so no two uses of the handle overlap.
+/// Safe to share although it holds a mutable handle and cache: it is only called by the writer's
+/// one task, one call at a time, so no two uses of the handle overlap.
 final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
     private enum SessionState {
         case active(lastSeq: Int)
@@ -34,7 +34,11 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
         self.path = path
     }
 
-    func store(_ batch: [PendingMessage]) throws -> [BatchPlan.Outcome] {
+    func run(_ body: @Sendable () async -> Void) async {
+        await SQLiteThread.run(named: "livechat-writer", body)
+    }
+
+    func store(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
         let (outcomes, numbered) = try withHandle { db in
             try Self.transaction(db) {
                 var plan = BatchPlan(batch, known: try Self.duplicates(of: batch, in: db))
@@ -110,7 +114,7 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
         return nil
     }
 
-    func end(session: UUID, at date: Date) throws -> EndedSession? {
+    func end(session: UUID, at date: Date) async throws -> EndedSession? {
         let ended: EndedSession? = try withHandle { db in
             try Self.transaction(db) {
                 let update = try db.statement("UPDATE chat_sessions SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL RETURNING business_id")
@@ -128,13 +132,13 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
         return ended
     }
 
-    func insertFeed(_ draft: FeedDraft, at date: Date) throws -> Int {
+    func insertFeed(_ draft: FeedDraft, at date: Date) async throws -> Int {
         try withHandle { db in
             try Self.insertFeed(business: draft.business, type: draft.type, payload: draft.text, at: date, in: db)
         }
     }
 
-    func open(_ openings: [SessionOpening], at date: Date) throws -> [Result<SessionOpened, any Error>] {
+    func open(_ openings: [SessionOpening], at date: Date) async throws -> [Result<SessionOpened, any Error>] {
         let results = try withHandle { db in
             try Self.transaction(db) {
                 openings.map { opening in Result { try Self.savepoint(db) { try Self.open(opening, at: date, in: db) } } }

@@ -6,11 +6,13 @@ import ChatTokens
 import ChatWebhooks
 import Fluent
 import Foundation
+import ServiceLifecycle
 import Vapor
 
 /// Builds the whole server on `app`: the database (SQLite file, or PostgreSQL with `DATABASE_URL`)
 /// and its migrations, the message writer, the chat's rules on them, the realtime and HTTP
-/// layers, middleware, routes and commands. Tests call it with their own config.
+/// layers, middleware, routes and commands, and the services `serve` runs (`ServerServices`):
+/// none of them runs yet. Tests call it with their own config.
 public func configure(_ app: Application, config: AppConfig) async throws {
     try config.validate()
     try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
@@ -18,9 +20,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let storage = StorageSetup(postgresURL: config.databaseURL, sqliteFile: config.databaseFile, walRestartBytes: config.walRestartMiB << 20,
                                poolPerLoop: config.databasePoolPerLoop, statementTimeoutMillis: config.statementTimeoutMillis)
     try storage.register(on: app.databases, migrations: app.migrations)
-    if let checkpointer = try await storage.startSQLiteUpkeep(databases: app.databases, eventLoops: app.eventLoopGroup, logger: app.logger) {
-        app.lifecycle.use(StorageUpkeep(checkpointer: checkpointer))
-    }
+    let upkeep = try await storage.sqliteUpkeep(databases: app.databases, eventLoops: app.eventLoopGroup, logger: app.logger)
     if config.autoMigrate {
         // Several nodes starting at once: one migrates, the others wait for it.
         var lock: MigrationLock?
@@ -34,7 +34,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         await lock?.release()
     }
 
-    // What can fail comes first: the writer's thread starts last, with the drain that stops it.
     let tokens = try await JWTTokenService(secret: config.jwtSecret, previousSecret: config.previousJWTSecret, jwksFile: config.jwksFile,
                                            issuer: config.jwksIssuer, audience: config.jwksAudience)
     // Fluent logs each query with its values ("Running query", at debug): the chat's database logs
@@ -46,35 +45,26 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let fanout = LocalFanout(metrics: metrics, bus: bus)
     let writer = storage.openWriter(db: db, bus: bus, sink: fanout, logger: app.logger,
                                     window: .microseconds(config.commitWindowMicros))
-    ShutdownDrain.install(writer: writer, on: app)
-    if let bus {
-        // Several nodes on this PostgreSQL: their events reach this node's sockets, and after the
-        // listener was down every socket reads what it may have missed.
-        await bus.start(sink: fanout) {
-            fanout.sessions.refillAll()
-            fanout.feeds.refillAll()
-        }
-        app.lifecycle.use(BusShutdown(bus: bus))
+    // Several nodes on this PostgreSQL: their events reach this node's sockets, and after the
+    // listener was down every socket reads what it may have missed.
+    bus?.attach(sink: fanout) {
+        fanout.sessions.refillAll()
+        fanout.feeds.refillAll()
     }
     let store = FluentChatStore(db: db)
     let presence = Presence(log: writer, store: store, grace: .seconds(config.presenceGraceSeconds),
                             heartbeat: .seconds(config.presenceHeartbeatSeconds))
-    await presence.start()
-    app.lifecycle.use(PresenceShutdown(presence: presence))
     let logger = app.logger
     let background = FluentChatStore(db: storage.backgroundDatabase(app.databases, default: db, logger: app.logger, on: app.eventLoopGroup.any()))
     let indexing = SearchIndexing(store: background) { error in
         logger.error("Search indexing failed; trying again", metadata: ["error": "\(LoggedError.describe(error))"])
     }
-    await indexing.start()
-    app.lifecycle.use(SearchShutdown(indexing: indexing))
     let webhookSender = HTTPWebhookSender(allowPrivate: config.webhookAllowPrivate)
     let webhooks = WebhookDispatch(store: background, sender: webhookSender) { error in
         logger.error("Webhook round failed; trying again", metadata: ["error": "\(LoggedError.describe(error))"])
     }
-    await webhooks.start()
-    app.lifecycle.use(WebhookShutdown(dispatch: webhooks, sender: webhookSender))
     app.webhookSender = webhookSender
+    app.lifecycle.use(WebhookClientRelease(sender: webhookSender))
     let chat = Chat(
         store: store,
         log: writer,
@@ -87,12 +77,23 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let retention = RetentionSweep(chat: chat, interval: .seconds(config.retentionSweepSeconds)) { error in
         logger.error("Retention sweep failed; trying again at the next round", metadata: ["error": "\(LoggedError.describe(error))"])
     }
-    await retention.start()
-    app.lifecycle.use(RetentionShutdown(sweep: retention))
+    let http = HTTPServerService(app: app) { await bus?.listening(atMost: .seconds(5)) }
+    var services: [any Service] = []
+    if let upkeep { services.append(upkeep) }
+    services.append(writer)
+    if let bus { services.append(bus) }
+    services += [
+        LoopService(description: "Presence", body: { await presence.run() }),
+        LoopService(description: "SearchIndexing", body: { await indexing.run() }),
+        LoopService(description: "WebhookDispatch", body: { await webhooks.run() }),
+        LoopService(description: "RetentionSweep", body: { await retention.run() }),
+        http,
+    ]
+    app.serverServices = ServerServices(services: services, http: http, writer: writer)
     var limits = config.limits
     // No cap set: as many sockets as the descriptor limit (raised to its hard value) leaves room for.
     if limits.socketsTotal == 0 { limits.socketsTotal = SocketBudget.raiseLimitAndMeasure() }
-    app.realtime = Realtime(chat: chat, fanout: fanout, loops: LoopCounter(),
+    app.realtime = Realtime(chat: chat, fanout: fanout,
                             messageBurst: config.socketMessageBurst, messagesPerSecond: config.socketMessagesPerSecond, limits: limits)
     // Connections that send and receive nothing (idle keep-alives, a stalled body or upgrade) are closed.
     app.http.server.configuration.idleTimeout = .seconds(Int64(config.httpIdleTimeout))
@@ -126,6 +127,5 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateAgentCommand(), as: "create-agent")
     app.asyncCommands.use(MintTokenCommand(), as: "mint-token")
     app.asyncCommands.use(SeedCommand(), as: "seed")
-
-    if config.demo != .off { app.lifecycle.use(DemoBanner(config: config)) }
+    app.asyncCommands.use(ServeCommand(config: config), as: "serve", isDefault: true)
 }

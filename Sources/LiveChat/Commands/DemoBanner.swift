@@ -6,13 +6,10 @@ import Vapor
 /// When `serve` starts: creates the demo (once) and logs its ids, credentials and ready-made
 /// tokens. By default only while the server listens on loopback: elsewhere the demo's known
 /// password and the tokens in the log would open it to anyone who can reach the server.
-struct DemoBanner: LifecycleHandler {
-    let config: AppConfig
-
-    func didBootAsync(_ application: Application) async throws {
-        let arguments = CommandLine.arguments.dropFirst()
-        guard arguments.isEmpty || arguments.first == "serve" || arguments.first?.hasPrefix("-") == true else { return }
-        let host = Self.servedHost(application)
+enum DemoBanner {
+    /// `host` and `port`: where `serve` listens.
+    static func show(_ application: Application, config: AppConfig, host: String, port: Int) async throws {
+        guard config.demo != .off else { return }
         if !Self.isLoopback(host) {
             guard config.demo == .on else {
                 application.webSettings.demo = false
@@ -29,7 +26,7 @@ struct DemoBanner: LifecycleHandler {
         let day: TimeInterval = 86_400
         let agentToken = try await chat.tokens.mint(role: .agent, subject: demo.agent, business: demo.business, lifetime: 30 * day)
         let adminToken = try await chat.tokens.mint(role: .admin, subject: UUID(), business: nil, lifetime: day)
-        let base = config.publicURL ?? "http://\(host):\(Self.servedPort(application))"
+        let base = config.publicURL ?? "http://\(host):\(port)"
         application.logger.notice("""
 
             livechat is ready at \(base)/
@@ -40,23 +37,6 @@ struct DemoBanner: LifecycleHandler {
               admin token     \(adminToken)  (24 hours)
               data folder     \(config.dataDirectory.path)
             """)
-    }
-
-    /// Where `serve` will listen: its `--hostname`/`--port` flags are parsed after boot, so read them here.
-    private static func served(flags: Set<String>, default value: String) -> String {
-        let arguments = Array(CommandLine.arguments)
-        for (index, argument) in arguments.enumerated() where index + 1 < arguments.count && flags.contains(argument) {
-            return arguments[index + 1]
-        }
-        return value
-    }
-
-    private static func servedHost(_ application: Application) -> String {
-        served(flags: ["--hostname", "-H"], default: application.http.server.configuration.hostname)
-    }
-
-    private static func servedPort(_ application: Application) -> String {
-        served(flags: ["--port", "-p"], default: "\(application.http.server.configuration.port)")
     }
 
     /// `localhost`, `::1` and 127.0.0.0/8.

@@ -81,21 +81,23 @@ struct SeedCommand: AsyncCommand {
         }
         context.console.output(.init(stringLiteral: "\(sessions) sessions stored; writing \(messages) messages"))
 
-        var text = SeedText()
-        for start in stride(from: 0, to: plan.count, by: Self.chunk) {
-            let part = plan[start..<min(start + Self.chunk, plan.count)]
-            for seeded in part {
-                for n in 0..<seeded.messages {
-                    let byAgent = n % 2 == 1 && seeded.session.assignedAgentID != nil
-                    chat.log.append(PendingMessage(
-                        sessionID: seeded.session.id, businessID: business.id, body: .text(text.next()),
-                        senderID: byAgent ? seeded.session.assignedAgentID! : seeded.visitor.id, senderType: byAgent ? "agent" : "visitor",
-                        clientID: byAgent ? nil : "seed-\(n)", origin: nil))
+        try await context.application.serverServices.withWriter(logger: context.application.logger) {
+            var text = SeedText()
+            for start in stride(from: 0, to: plan.count, by: Self.chunk) {
+                let part = plan[start..<min(start + Self.chunk, plan.count)]
+                for seeded in part {
+                    for n in 0..<seeded.messages {
+                        let byAgent = n % 2 == 1 && seeded.session.assignedAgentID != nil
+                        chat.log.append(PendingMessage(
+                            sessionID: seeded.session.id, businessID: business.id, body: .text(text.next()),
+                            senderID: byAgent ? seeded.session.assignedAgentID! : seeded.visitor.id, senderType: byAgent ? "agent" : "visitor",
+                            clientID: byAgent ? nil : "seed-\(n)", origin: nil))
+                    }
                 }
+                // Ending a session waits for every message queued before it: the writer has stored this chunk.
+                try await Self.inParallel(part.filter(\.ends), width: 256) { seeded in _ = try await chat.log.end(session: seeded.session.id) }
+                await chat.log.flush()
             }
-            // Ending a session waits for every message queued before it: the writer has stored this chunk.
-            try await Self.inParallel(part.filter(\.ends), width: 256) { seeded in _ = try await chat.log.end(session: seeded.session.id) }
-            await chat.log.flush()
         }
         if chat.log.isFailing { throw ConfigError("the message writer failed: see the log") }
 

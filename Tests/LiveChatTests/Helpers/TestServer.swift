@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import ServiceLifecycle
 import Vapor
 @testable import ChatDomain
 @testable import LiveChat
@@ -12,6 +13,9 @@ struct TestServer: Sendable {
     let app: Application
     let port: Int
     let config: AppConfig
+    /// The server's services (`serve`'s group, without signals), running until `stop`.
+    let group: ServiceGroup
+    let running: Task<Void, any Error>
 
     var base: String { "http://127.0.0.1:\(port)" }
     var tokens: any TokenService { app.chat.tokens }
@@ -29,20 +33,31 @@ struct TestServer: Sendable {
         app.logger.logLevel = .warning
         do {
             try await configure(app, config: config)
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            guard let port = app.http.server.shared.localAddress?.port else { throw TestFailure("server has no port") }
-            return TestServer(app: app, port: port, config: config)
         } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        app.http.server.configuration.hostname = "127.0.0.1"
+        app.http.server.configuration.port = 0
+        let services = app.serverServices
+        let group = services.group(logger: app.logger, signals: [])
+        let running = Task { try await group.run() }
+        do {
+            let port = try await services.http.listening()
+            return TestServer(app: app, port: port, config: config, group: group, running: running)
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
             try? await app.asyncShutdown()
             throw error
         }
     }
 
-    /// Stops like `serve` does: the drain runs while the sockets are still open, then the HTTP
-    /// server stops, then the application (whose own shutdown finds nothing left to drain).
+    /// Stops like `serve` does at SIGTERM: the group's graceful shutdown (the sockets drain, then
+    /// the services stop in reverse order), then the application.
     func stop() async throws {
-        await ShutdownDrain.installed(on: app)?.shutdownAsync(app)
-        await app.server.shutdown()
+        await group.triggerGracefulShutdown()
+        try await running.value
         try await app.asyncShutdown()
     }
 }
