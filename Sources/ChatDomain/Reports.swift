@@ -86,7 +86,9 @@ package enum Reports {
     }
 }
 
-extension Chat {
+package struct ReportService: Sendable {
+    let reportStore: any ReportStore
+
     /// The report of `business` from day `from` to day `to` (`YYYY-MM-DD`, UTC, inclusive; by
     /// default the last 30 days up to today).
     package func report(of business: UUID, from: String?, to: String?) async throws -> Reports.Report {
@@ -100,7 +102,7 @@ extension Chat {
         let first = try parse(from, "from", default: last - 29)
         guard first <= last else { throw ChatError.invalid("from", "Must not be after to.") }
         guard last - first < Reports.maxDays else { throw ChatError.invalid("to", "A report covers at most \(Reports.maxDays) days.") }
-        let rows = try await store.reportRows(of: business, from: Reports.dayStart(first), until: Reports.dayStart(last + 1))
+        let rows = try await reportStore.reportRows(of: business, from: Reports.dayStart(first), until: Reports.dayStart(last + 1))
         return Reports.report(first: first, last: last, rows: rows)
     }
 }

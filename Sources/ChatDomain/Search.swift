@@ -155,12 +155,14 @@ package enum Search {
     }
 }
 
-extension Chat {
+package struct SearchService: Sendable {
+    let searchStore: any SearchStore
+
     /// The messages of `business` matching every word of `query`, newest first, `limit` at most,
     /// below `before` (a cursor this server handed out). Notes are among them: only agents search.
     package func search(in business: UUID, query: String?, limit: Int, before: Int?) async throws -> Search.Page {
         let query = try Search.Query(query)
-        let hits = try await store.search(business: business, words: query.words, before: before, limit: limit + 1)
+        let hits = try await searchStore.search(business: business, words: query.words, before: before, limit: limit + 1)
         let page = hits.prefix(limit)
         return Search.Page(results: page.map { ($0, Search.Snippet($0.entry.content, query: query)) },
                            next: hits.count > limit ? page.last?.position : nil)

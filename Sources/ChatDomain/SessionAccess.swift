@@ -2,9 +2,12 @@ import Foundation
 
 /// Who may see and act on a session: its visitor, an agent of its business, a platform admin.
 /// Another business's session is "not found", never "forbidden".
-extension Chat {
+package struct SessionAccess: Sendable {
+    let sessionStore: any SessionStore
+    let log: any EventLog
+
     package func session(_ id: UUID) async throws -> ChatSession {
-        guard let session = try await store.session(id) else { throw ChatError.sessionNotFound }
+        guard let session = try await sessionStore.session(id) else { throw ChatError.sessionNotFound }
         return session
     }
 

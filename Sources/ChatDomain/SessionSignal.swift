@@ -62,15 +62,15 @@ package enum SessionSignal {
     }
 }
 
-extension Chat {
+extension SocketService {
     /// Read markers only move forward: `reader` has read `messageID` of `session` (and all before).
     /// Returns the receipt to relay, or nil when the marker was there or further already.
     package func markRead(_ messageID: UUID, in session: UUID, by reader: Identity) async throws -> SessionSignal.Read? {
-        guard let message = try await store.message(messageID), message.sessionID == session else {
+        guard let message = try await historyStore.message(messageID), message.sessionID == session else {
             throw ChatError.unknownMessage
         }
         guard let readerID = reader.subject,
-              try await store.advanceReadMarker(session: session, reader: readerID, to: message.seq) else { return nil }
+              try await historyStore.advanceReadMarker(session: session, reader: readerID, to: message.seq) else { return nil }
         return SessionSignal.Read(
             session_id: session.lowercasedText, message_id: messageID.lowercasedText, seq: message.seq,
             reader_id: readerID.lowercasedText, reader_type: reader.senderType, timestamp: WireTime.iso(WireTime.now()))

@@ -105,10 +105,10 @@ extension SessionSummary {
     }
 }
 
-extension Chat {
+extension InboxService {
     /// The summaries of `sessions` as `reader` (an agent, or nil) sees them.
     package func summaries(of sessions: [ChatSession], reader: UUID?) async throws -> [SessionSummary] {
-        let overviews = try await store.overviews(of: sessions, reader: reader)
+        let overviews = try await sessionStore.overviews(of: sessions, reader: reader)
         let online = await presence.online(among: Set(sessions.compactMap(\.assignedAgentID)))
         var summaries: [SessionSummary] = []
         summaries.reserveCapacity(sessions.count)

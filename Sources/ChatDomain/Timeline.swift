@@ -25,28 +25,28 @@ package enum Timeline {
     }
 }
 
-extension Chat {
+extension InboxService {
     /// A session's history for `caller`: the items after message `after` (when given), at most
     /// `limit` messages and the attachments uploaded up to the last of them (all later ones when
     /// this is the last page).
     package func timeline(of id: UUID, as caller: Identity?, after: UUID?, limit: Int) async throws -> [Timeline.Item] {
-        let session = try await session(id)
-        if let caller { try Self.require(caller, on: session) }
+        let session = try await sessionAccess.session(id)
+        if let caller { try SessionAccess.require(caller, on: session) }
         // Private notes are the agents' (and the platform admin's); a visitor's history has none.
         let includingPrivate = caller.map { !$0.isVisitor } ?? false
         var afterSeq = 0
         var since: Date?
         if let after {
-            guard let anchor = try await store.message(after), anchor.sessionID == id, includingPrivate || !anchor.isPrivate else {
+            guard let anchor = try await historyStore.message(after), anchor.sessionID == id, includingPrivate || !anchor.isPrivate else {
                 throw ChatError.invalid("after", "Unknown message id for this session.")
             }
             afterSeq = anchor.seq
             since = anchor.createdAt
         }
-        let messages = try await store.messages(of: id, after: afterSeq, limit: limit + 1, includingPrivate: includingPrivate)
+        let messages = try await historyStore.messages(of: id, after: afterSeq, limit: limit + 1, includingPrivate: includingPrivate)
         let page = Array(messages.prefix(limit))
         let until = messages.count > limit ? page.last?.createdAt : nil
-        let files = try await store.attachments(of: id, since: since, until: until)
+        let files = try await historyStore.attachments(of: id, since: since, until: until)
 
         var merged: [Timeline.Item] = []
         var fileIndex = 0

@@ -60,37 +60,39 @@ package enum Webhooks {
     }
 }
 
-extension Chat {
+package struct WebhookService: Sendable {
+    let webhookStore: any WebhookStore
+
     package func createWebhook(in business: UUID, url rawURL: String?, events rawEvents: [String]?, sender: any WebhookSender) async throws -> Webhook {
         let url = try Webhooks.url(rawURL)
         let events = try Webhooks.events(rawEvents)
-        guard try await store.webhooks(of: business).count < Webhooks.maxPerBusiness else {
+        guard try await webhookStore.webhooks(of: business).count < Webhooks.maxPerBusiness else {
             throw ChatError.invalid("url", "A business has at most \(Webhooks.maxPerBusiness) webhooks.")
         }
         try await sender.checkDestination(url)
         let webhook = Webhook(businessID: business, url: url, events: events, secret: Webhooks.newSecret())
-        try await store.insert(webhook)
+        try await webhookStore.insert(webhook)
         return webhook
     }
 
     package func webhook(_ id: UUID, in business: UUID) async throws -> Webhook {
-        guard let webhook = try await store.webhook(id), webhook.businessID == business else { throw ChatError.webhookNotFound }
+        guard let webhook = try await webhookStore.webhook(id), webhook.businessID == business else { throw ChatError.webhookNotFound }
         return webhook
     }
 
     package func webhooks(of business: UUID) async throws -> [Webhook] {
-        try await store.webhooks(of: business)
+        try await webhookStore.webhooks(of: business)
     }
 
     package func deleteWebhook(_ id: UUID, in business: UUID) async throws {
         _ = try await webhook(id, in: business)
-        try await store.deleteWebhook(id)
+        try await webhookStore.deleteWebhook(id)
     }
 
     package static let webhookLogLimit = 100
 
     package func webhookAttempts(_ id: UUID, in business: UUID) async throws -> [WebhookAttempt] {
         _ = try await webhook(id, in: business)
-        return try await store.attempts(of: id, limit: Self.webhookLogLimit)
+        return try await webhookStore.attempts(of: id, limit: Self.webhookLogLimit)
     }
 }

@@ -108,7 +108,7 @@ package struct AdminController: RouteCollection {
 
     /// The path's business, for the platform admin or that business's admins (another business: 404).
     private func managedBusiness(_ req: Request) async throws -> UUID {
-        try await req.chat.managedBusiness(by: try await req.requireIdentity(), requested: try businessID(req)).id
+        try await req.chat.businessSettings.managedBusiness(by: try await req.requireIdentity(), requested: try businessID(req)).id
     }
 
     private func businessID(_ req: Request) throws -> UUID {
@@ -121,7 +121,7 @@ package struct AdminController: RouteCollection {
         try await req.requireAdmin()
         let fields = try req.jsonFields()
         let origins = try fields.stringList("allowed_origins") ?? []
-        let business = try await req.chat.createBusiness(
+        let business = try await req.chat.team.createBusiness(
             name: try fields.requiredString("name"), allowedOrigins: origins,
             allowUnverifiedCustomerIDs: try fields.bool("allow_unverified_customer_ids") ?? false,
             autoAssign: try fields.bool("auto_assign") ?? false)
@@ -131,7 +131,7 @@ package struct AdminController: RouteCollection {
     @Sendable
     func listBusinesses(req: Request) async throws -> Response {
         try await req.requireAdmin()
-        let all = try await req.chat.store.businesses()
+        let all = try await req.chat.team.businesses()
         return try Envelope(message: "Businesses fetched successfully", data: all.map { BusinessPayload($0, withSecret: false) }).response()
     }
 
@@ -139,14 +139,14 @@ package struct AdminController: RouteCollection {
     func createDepartment(req: Request) async throws -> Response {
         let business = try await managedBusiness(req)
         let fields = try req.jsonFields()
-        let department = try await req.chat.createDepartment(business: business, name: fields.requiredString("name"))
+        let department = try await req.chat.team.createDepartment(business: business, name: fields.requiredString("name"))
         return try Envelope(message: "Department created successfully", data: DepartmentPayload(department)).response(status: .created)
     }
 
     @Sendable
     func listDepartments(req: Request) async throws -> Response {
         let business = try await managedBusiness(req)
-        let all = try await req.chat.store.departments(of: business)
+        let all = try await req.chat.team.departments(of: business)
         return try Envelope(message: "Departments fetched successfully", data: all.map(DepartmentPayload.init)).response()
     }
 
@@ -156,9 +156,8 @@ package struct AdminController: RouteCollection {
         let fields = try req.jsonFields()
         let email = try fields.requiredString("email")
         let password = try fields.requiredString("password", maxLength: 72)
-        guard password.count >= 8 else { throw ChatError.invalid("password", "Ensure this field has at least 8 characters.") }
         let name = try fields.requiredString("name")
-        let agent = try await req.chat.createAgent(
+        let agent = try await req.chat.team.createAgent(
             business: business, email: email, password: password, name: name, department: try fields.uuid("department"),
             isAdmin: try fields.bool("is_admin") ?? false)
         return try Envelope(message: "Agent created successfully", data: AgentPayload(agent)).response(status: .created)
@@ -167,7 +166,7 @@ package struct AdminController: RouteCollection {
     @Sendable
     func listAgents(req: Request) async throws -> Response {
         let business = try await managedBusiness(req)
-        let all = try await req.chat.store.agents(of: business)
+        let all = try await req.chat.team.agents(of: business)
         return try Envelope(message: "Agents fetched successfully", data: all.map(AgentPayload.init)).response()
     }
 
@@ -182,11 +181,11 @@ package struct AdminController: RouteCollection {
         let active = try fields.bool("active")
         let isAdmin = try fields.bool("is_admin")
         guard active != nil || isAdmin != nil else { throw ChatError.invalid("active", "This field is required.") }
-        try Chat.refuseLockout(by: try await req.requireIdentity(), of: id, active: active, isAdmin: isAdmin)
-        var agent = try await req.chat.agent(id, of: business)
-        if let isAdmin { agent = try await req.chat.setAgentAdmin(id, of: agent.businessID, isAdmin: isAdmin) }
+        try SettingsService.refuseLockout(by: try await req.requireIdentity(), of: id, active: active, isAdmin: isAdmin)
+        var agent = try await req.chat.team.agent(id, of: business)
+        if let isAdmin { agent = try await req.chat.team.setAgentAdmin(id, of: agent.businessID, isAdmin: isAdmin) }
         if let active {
-            agent = try await req.chat.setAgentActive(id, of: agent.businessID, active: active)
+            agent = try await req.chat.team.setAgentActive(id, of: agent.businessID, active: active)
             if !active { req.realtime.closeSockets(.agent(agent.id)) }
         }
         return try Envelope(message: "Agent updated successfully", data: AgentPayload(agent)).response()
@@ -208,14 +207,14 @@ package struct AdminController: RouteCollection {
         default:
             throw ChatError.invalid("jwk", "Must be a JSON object (a public JWK).")
         }
-        let key = try await req.chat.createKey(for: businessID(req), jwk: jwk)
+        let key = try await req.chat.keys.createKey(for: businessID(req), jwk: jwk)
         return try Envelope(message: "Key created successfully", data: KeyPayload(key, withSecret: true)).response(status: .created)
     }
 
     @Sendable
     func listKeys(req: Request) async throws -> Response {
         try await req.requireAdmin()
-        let keys = try await req.chat.keys(of: businessID(req))
+        let keys = try await req.chat.keys.keys(of: businessID(req))
         return try Envelope(message: "Keys fetched successfully", data: keys.map { KeyPayload($0, withSecret: false) }).response()
     }
 
@@ -225,7 +224,7 @@ package struct AdminController: RouteCollection {
     func revokeKey(req: Request) async throws -> Response {
         try await req.requireAdmin()
         guard let kid = req.parameters.get("kid"), !kid.isEmpty else { throw ChatError.keyNotFound }
-        try await req.chat.revokeKey(kid, of: businessID(req))
+        try await req.chat.keys.revokeKey(kid, of: businessID(req))
         req.realtime.closeSockets(.key(id: kid))
         return try Envelope(message: "Key revoked successfully", data: ["kid": kid]).response()
     }

@@ -42,16 +42,16 @@ package struct AuthController: RouteCollection {
         let fields = try req.jsonFields()
         let email = try fields.requiredString("email")
         let password = try fields.requiredString("password", maxLength: 72)
-        let (agent, token) = try await req.chat.login(email: email, password: password, from: address)
+        let (agent, token) = try await req.chat.access.login(email: email, password: password, from: address)
         return try Envelope(message: "Login successful", data: Payload(token: token, agent: AgentProfile(agent))).response()
     }
 
     /// Revokes the caller's login token until it expires; its sockets are closed with 4003 on every node.
     @Sendable
     func logout(req: Request) async throws -> Response {
-        guard let token = req.bearerToken, let claims = await req.chat.claims(of: token) else { throw ChatError.unauthenticated }
-        _ = try await req.chat.identity(for: claims)
-        try await req.chat.logout(claims)
+        guard let token = req.bearerToken, let claims = await req.chat.access.claims(of: token) else { throw ChatError.unauthenticated }
+        _ = try await req.chat.access.identity(for: claims)
+        try await req.chat.access.logout(claims)
         if let id = claims.tokenID { req.realtime.closeSockets(.token(id: id)) }
         return try Envelope(message: "Logout successful", data: [String: String]()).response()
     }

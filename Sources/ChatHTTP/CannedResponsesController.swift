@@ -34,7 +34,7 @@ package struct CannedResponsesController: RouteCollection {
     func list(req: Request) async throws -> Response {
         let business = try await req.readableBusiness()
         let query = try req.queryText("q", maxLength: 200)
-        let found = try await req.chat.cannedResponses(of: business, matching: query)
+        let found = try await req.chat.cannedResponses.cannedResponses(of: business, matching: query)
         return try Envelope(message: "Canned responses fetched successfully", data: found.map(Payload.init)).response()
     }
 
@@ -42,9 +42,9 @@ package struct CannedResponsesController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let business = try await req.managedBusiness().id
         let fields = try req.jsonFields()
-        let shortcut = try Chat.shortcut(try fields.requiredString("shortcut", maxLength: 64))
-        let content = try Chat.cannedContent(try fields.requiredString("content", maxLength: 20_000))
-        let created = try await req.chat.createCannedResponse(in: business, shortcut: shortcut, content: content)
+        let shortcut = try CannedResponseService.shortcut(try fields.requiredString("shortcut", maxLength: 64))
+        let content = try CannedResponseService.cannedContent(try fields.requiredString("content", maxLength: 20_000))
+        let created = try await req.chat.cannedResponses.createCannedResponse(in: business, shortcut: shortcut, content: content)
         return try Envelope(message: "Canned response created successfully", data: Payload(created)).response(status: .created)
     }
 
@@ -53,10 +53,10 @@ package struct CannedResponsesController: RouteCollection {
         let business = try await req.managedBusiness().id
         let id = try responseID(req)
         let fields = try req.jsonFields()
-        let shortcut = try fields.values["shortcut"] == nil ? nil : Chat.shortcut(try fields.requiredString("shortcut", maxLength: 64))
-        let content = try fields.values["content"] == nil ? nil : Chat.cannedContent(try fields.requiredString("content", maxLength: 20_000))
+        let shortcut = try fields.values["shortcut"] == nil ? nil : CannedResponseService.shortcut(try fields.requiredString("shortcut", maxLength: 64))
+        let content = try fields.values["content"] == nil ? nil : CannedResponseService.cannedContent(try fields.requiredString("content", maxLength: 20_000))
         guard shortcut != nil || content != nil else { throw ChatError.invalid("content", "This field is required.") }
-        let updated = try await req.chat.updateCannedResponse(id, in: business, shortcut: shortcut, content: content)
+        let updated = try await req.chat.cannedResponses.updateCannedResponse(id, in: business, shortcut: shortcut, content: content)
         return try Envelope(message: "Canned response updated successfully", data: Payload(updated)).response()
     }
 
@@ -64,7 +64,7 @@ package struct CannedResponsesController: RouteCollection {
     func delete(req: Request) async throws -> Response {
         let business = try await req.managedBusiness().id
         let id = try responseID(req)
-        try await req.chat.deleteCannedResponse(id, in: business)
+        try await req.chat.cannedResponses.deleteCannedResponse(id, in: business)
         return try Envelope(message: "Canned response deleted successfully", data: ["id": id.lowercasedText]).response()
     }
 

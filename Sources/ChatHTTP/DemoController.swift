@@ -17,7 +17,7 @@ package struct DemoController: RouteCollection {
 
     @Sendable
     func demo(req: Request) async throws -> Response {
-        guard req.webSettings.demo, let demo = try await req.chat.existingDemo() else { throw ChatError.demoOff }
+        guard req.webSettings.demo, let demo = try await req.chat.team.existingDemo() else { throw ChatError.demoOff }
         return try Envelope(message: "Demo business", data: Payload(
             business: demo.business.lowercasedText, department: demo.department?.lowercasedText)).response()
     }

@@ -25,16 +25,16 @@ package struct HealthController: RouteCollection {
         let connections = req.realtime.connectionCount
         let bus = req.realtime.fanout.nodeBus.map { $0.isListening ? "listening" : "reconnecting" }
         do {
-            try await req.chat.store.ping()
+            try await req.chat.health.ping()
         } catch {
             req.logger.error("health check: database unreachable", metadata: ["error": "\(type(of: error)): \(error)"])
             return try Envelope(message: "Database unreachable",
                                 data: Payload(status: "unavailable", database: "unreachable", bus: bus, connections: connections))
                 .response(status: .serviceUnavailable)
         }
-        if req.chat.log.isFailing {
+        if req.chat.health.writerFailing {
             do {
-                try await req.chat.store.probeWrite()
+                try await req.chat.health.probeWrite()
             } catch {
                 req.logger.error("health check: the database refuses writes", metadata: ["error": "\(type(of: error)): \(error)"])
                 return try Envelope(message: "Messages cannot be stored: the database refuses writes",

@@ -13,7 +13,7 @@ package struct MediaController: RouteCollection {
     @Sendable
     func file(req: Request) async throws -> Response {
         guard let name = req.parameters.get("name"), !name.utf8.contains(0) else { throw ChatError.fileNotFound }
-        let (attachment, source) = try await req.chat.attachment(storedName: name)
+        let (attachment, source) = try await req.chat.uploads.attachment(storedName: name)
         let response: Response
         switch source {
         case .path(let path):

@@ -67,7 +67,7 @@ package struct PrivacyController: RouteCollection {
     @Sendable
     func export(req: Request) async throws -> Response {
         let business = try await req.managedBusiness().id
-        let visitor = try await req.chat.visitor(try visitorID(req), externalCustomerID: nil, in: business)
+        let visitor = try await req.chat.privacy.visitor(try visitorID(req), externalCustomerID: nil, in: business)
         return try await exported(visitor, req)
     }
 
@@ -75,20 +75,20 @@ package struct PrivacyController: RouteCollection {
     func exportByCustomer(req: Request) async throws -> Response {
         let business = try await req.managedBusiness().id
         let customer = try req.queryText("external_customer_id", maxLength: 255)
-        let visitor = try await req.chat.visitor(nil, externalCustomerID: customer, in: business)
+        let visitor = try await req.chat.privacy.visitor(nil, externalCustomerID: customer, in: business)
         return try await exported(visitor, req)
     }
 
     private func exported(_ visitor: Visitor, _ req: Request) async throws -> Response {
-        let export = try await req.chat.export(visitor)
+        let export = try await req.chat.privacy.export(visitor)
         return try Envelope(message: "Visitor data exported successfully", data: ExportPayload(export: export)).response()
     }
 
     @Sendable
     func erase(req: Request) async throws -> Response {
         let business = try await req.managedBusiness().id
-        let visitor = try await req.chat.visitor(try visitorID(req), externalCustomerID: nil, in: business)
-        try await req.chat.erase(visitor)
+        let visitor = try await req.chat.privacy.visitor(try visitorID(req), externalCustomerID: nil, in: business)
+        try await req.chat.privacy.erase(visitor)
         return Response(status: .noContent)
     }
 

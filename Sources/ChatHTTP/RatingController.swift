@@ -27,12 +27,12 @@ package struct RatingController: RouteCollection {
 
     @Sendable
     func rate(req: Request) async throws -> Response {
-        let id = try Chat.sessionID(req.parameters.get("session"))
+        let id = try SessionAccess.sessionID(req.parameters.get("session"))
         let identity = try await req.requireIdentity()
         let fields = try req.jsonFields()
         guard let score = try fields.integer("score") else { throw ChatError.invalid("score", "This field is required.") }
         let comment = try fields.string("comment", maxLength: 4000)
-        let rating = try await req.chat.rate(session: id, as: identity, score: score, comment: comment)
+        let rating = try await req.chat.ratings.rate(session: id, as: identity, score: score, comment: comment)
         let payload = Payload(session_id: id.lowercasedText, score: rating.score, comment: rating.comment, rated_at: WireTime.iso(rating.createdAt))
         return try Envelope(message: "Thank you for your feedback", data: payload).response(status: .created)
     }

@@ -47,7 +47,7 @@ package struct ReportsController: RouteCollection {
     @Sendable
     func report(req: Request) async throws -> Response {
         let business = try await req.readableBusiness()
-        let report = try await req.chat.report(of: business, from: req.queryValue("from"), to: req.queryValue("to"))
+        let report = try await req.chat.reports.report(of: business, from: req.queryValue("from"), to: req.queryValue("to"))
         return try Envelope(message: "Report fetched successfully", data: Payload(report: report)).response()
     }
 }

@@ -6,7 +6,7 @@ extension Request {
     /// The caller, or 401 when no valid token came.
     func requireIdentity() async throws -> Identity {
         guard let token = bearerToken else { throw ChatError.unauthenticated }
-        return try await chat.identity(for: token)
+        return try await chat.access.identity(for: token)
     }
 
     /// The caller when a token came (401 if it is not valid), nil without one.
@@ -33,7 +33,7 @@ extension Request {
             guard let id = UUID(text: raw) else { throw ChatError.businessNotFound }
             requested = id
         }
-        return try await chat.managedBusiness(by: try await requireIdentity(), requested: requested)
+        return try await chat.businessSettings.managedBusiness(by: try await requireIdentity(), requested: requested)
     }
 
     /// The business an agent reads (its own), or the one the platform admin names (`?business=`).

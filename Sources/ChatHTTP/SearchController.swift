@@ -44,7 +44,7 @@ package struct SearchController: RouteCollection {
             guard let parsed = ASCIIDigits.number(raw), parsed > 0 else { throw ChatError.invalid("cursor", "Not a cursor this server handed out.") }
             before = parsed
         }
-        let page = try await req.chat.search(in: business, query: req.queryValue("q"), limit: limit, before: before)
+        let page = try await req.chat.search.search(in: business, query: req.queryValue("q"), limit: limit, before: before)
         let results = page.results.map { hit, snippet in
             Result(session_id: hit.entry.sessionID.lowercasedText, message_id: hit.entry.messageID.lowercasedText,
                    snippet: Self.html(snippet), sender_type: hit.entry.senderType, private: hit.entry.isPrivate,

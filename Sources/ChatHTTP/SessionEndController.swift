@@ -18,8 +18,8 @@ package struct SessionEndController: RouteCollection {
 
     @Sendable
     func end(req: Request) async throws -> Response {
-        let id = try Chat.sessionID(req.parameters.get("session"))
-        let endedAt = try await req.chat.endSession(id, as: try await req.requireIdentity())
+        let id = try SessionAccess.sessionID(req.parameters.get("session"))
+        let endedAt = try await req.chat.sessionAccess.endSession(id, as: try await req.requireIdentity())
         let payload = Payload(session_id: id.lowercasedText, active: false, ended_at: WireTime.iso(endedAt))
         return try Envelope(message: "Chat session ended successfully", data: payload).response()
     }

@@ -44,12 +44,12 @@ package struct SessionsController: RouteCollection {
                 query.assigned = .agent(agent)
             }
         }
-        let limit = try req.pageLimit(default: Chat.inboxDefaultLimit, max: Chat.inboxMaxLimit)
+        let limit = try req.pageLimit(default: InboxService.inboxDefaultLimit, max: InboxService.inboxMaxLimit)
         if let raw = req.queryValue("cursor"), !raw.isEmpty {
             guard let cursor = InboxCursor(raw) else { throw ChatError.invalid("cursor", "Not a cursor this server handed out.") }
             query.after = cursor
         }
-        let (page, next) = try await req.chat.inbox(query, reader: me, limit: limit)
+        let (page, next) = try await req.chat.inbox.inbox(query, reader: me, limit: limit)
         let response = Response(status: .ok)
         try response.content.encode(Page(message: "Chat sessions fetched successfully", data: page, next_cursor: next?.text), as: .json)
         return response
@@ -67,8 +67,8 @@ package struct SessionsController: RouteCollection {
         } else {
             throw ChatError.invalid("agent_id", "This field is required.")
         }
-        let agent = try await req.chat.assign(session, to: agentID, by: caller)
-        return try Envelope(message: "Chat session assigned to \(agent.name)", data: try await req.chat.summary(of: session.id, for: caller)).response()
+        let agent = try await req.chat.assignment.assign(session, to: agentID, by: caller)
+        return try Envelope(message: "Chat session assigned to \(agent.name)", data: try await req.chat.inbox.summary(of: session.id, for: caller)).response()
     }
 
     @Sendable
@@ -76,14 +76,14 @@ package struct SessionsController: RouteCollection {
         let (session, caller) = try await target(req)
         let fields = try req.jsonFields()
         guard let department = try fields.uuid("department") else { throw ChatError.invalid("department", "This field is required.") }
-        let moved = try await req.chat.transfer(session, to: department, by: caller)
-        return try Envelope(message: "Chat session transferred to \(moved.name)", data: try await req.chat.summary(of: session.id, for: caller)).response()
+        let moved = try await req.chat.assignment.transfer(session, to: department, by: caller)
+        return try Envelope(message: "Chat session transferred to \(moved.name)", data: try await req.chat.inbox.summary(of: session.id, for: caller)).response()
     }
 
     private func target(_ req: Request) async throws -> (ChatSession, Identity) {
-        let id = try Chat.sessionID(req.parameters.get("session"))
+        let id = try SessionAccess.sessionID(req.parameters.get("session"))
         let caller = try await req.requireIdentity()
         if case .visitor = caller { throw ChatError.forbidden }
-        return (try await req.chat.session(id, as: caller), caller)
+        return (try await req.chat.sessionAccess.session(id, as: caller), caller)
     }
 }

@@ -27,7 +27,7 @@ package struct SettingsController: RouteCollection {
             online = nil
         }
 
-        init(_ config: Chat.WidgetConfig) {
+        init(_ config: SettingsService.WidgetConfig) {
             business = config.business
             online = config.online
         }
@@ -70,10 +70,10 @@ package struct SettingsController: RouteCollection {
     func update(req: Request) async throws -> Response {
         let business = try await req.managedBusiness()
         let fields = try req.jsonFields()
-        var change = Chat.SettingsChange()
+        var change = SettingsService.SettingsChange()
         if fields.values["name"] != nil { change.name = try fields.requiredString("name", maxLength: 200) }
-        change.greeting = try fields.clearableString("greeting", maxLength: Chat.settingsTextLimit).map(Self.blankAsNil)
-        change.offlineMessage = try fields.clearableString("offline_message", maxLength: Chat.settingsTextLimit).map(Self.blankAsNil)
+        change.greeting = try fields.clearableString("greeting", maxLength: SettingsService.settingsTextLimit).map(Self.blankAsNil)
+        change.offlineMessage = try fields.clearableString("offline_message", maxLength: SettingsService.settingsTextLimit).map(Self.blankAsNil)
         if let prechat = try fields.object("prechat") {
             change.prechatName = try Self.rule(prechat, "name")
             change.prechatEmail = try Self.rule(prechat, "email")
@@ -88,7 +88,7 @@ package struct SettingsController: RouteCollection {
         if let retention = fields.values["retention_days"] {
             change.retentionDays = retention == .null ? .some(nil) : .some(try fields.integer("retention_days"))
         }
-        let updated = try await req.chat.updateSettings(of: business, with: change)
+        let updated = try await req.chat.businessSettings.updateSettings(of: business, with: change)
         return try Envelope(message: "Settings updated successfully", data: SettingsPayload(updated)).response()
     }
 
@@ -98,7 +98,7 @@ package struct SettingsController: RouteCollection {
             throw ChatError.invalid("business", "This field is required.")
         }
         guard let id = UUID(text: raw) else { throw ChatError.invalid("business", "Must be a valid UUID.") }
-        let config = try await req.chat.widgetConfig(of: id, origin: req.headers.first(name: .origin))
+        let config = try await req.chat.businessSettings.widgetConfig(of: id, origin: req.headers.first(name: .origin))
         return try Envelope(message: "Widget settings fetched successfully", data: SettingsPayload(config)).response()
     }
 

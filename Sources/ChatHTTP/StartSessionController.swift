@@ -53,7 +53,7 @@ package struct StartSessionController: RouteCollection {
         if case .visitor(_, business)? = caller {} else {
             try req.realtime.take(req.realtime.startSessions, named: "start_session", for: req.clientAddress)
         }
-        let started = try await req.chat.startSession(.init(
+        let started = try await req.chat.sessions.startSession(.init(
             business: business,
             department: try fields.uuid("department"),
             externalCustomerID: external,

@@ -28,7 +28,7 @@ package struct TeamController: RouteCollection {
     @Sendable
     func agents(req: Request) async throws -> Response {
         let (_, business) = try await req.requireAgent()
-        let all = try await req.chat.store.agents(of: business).sorted { $0.name < $1.name }
+        let all = try await req.chat.team.agents(of: business).sorted { $0.name < $1.name }
         let online = await req.chat.presence.online(among: Set(all.map(\.id)))
         let entries = all.map { agent in
             AgentEntry(id: agent.id.lowercasedText, name: agent.name, email: agent.email,
@@ -40,7 +40,7 @@ package struct TeamController: RouteCollection {
     @Sendable
     func departments(req: Request) async throws -> Response {
         let (_, business) = try await req.requireAgent()
-        let all = try await req.chat.store.departments(of: business).sorted { $0.name < $1.name }
+        let all = try await req.chat.team.departments(of: business).sorted { $0.name < $1.name }
         let entries = all.map { DepartmentEntry(id: $0.id.lowercasedText, name: $0.name) }
         return try Envelope(message: "Departments fetched successfully", data: entries).response()
     }

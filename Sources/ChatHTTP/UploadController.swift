@@ -19,18 +19,18 @@ package struct UploadController: RouteCollection {
         if caller == .admin { throw ChatError.forbidden }
         // Everything that can be decided before the body is: the address's rate, the visitor's session and quota.
         try req.realtime.take(req.realtime.uploads, named: "upload", for: req.clientAddress)
-        try await chat.precheckUpload(caller: caller)
+        try await chat.uploads.precheckUpload(caller: caller)
         // Past this many bytes the body is not even drained: the client is cut off.
         let hardLimit = limit * 2 + 1024 * 1024
         if let length = req.headers.first(name: .contentLength).flatMap(Int.init), length > hardLimit {
             throw ChatError.fileTooLarge(limit: limit)
         }
-        let temporary = chat.files.temporaryFile()
+        let temporary = chat.uploads.temporaryFile()
         guard let parser = MultipartUpload(contentType: req.headers.first(name: .contentType), limit: limit, writingTo: temporary) else {
             throw HTTPRefusal.notMultipart
         }
         // Removed unless the file store kept it (it moves the file away).
-        defer { chat.files.discard(temporary) }
+        defer { chat.uploads.discard(temporary) }
 
         var received = 0
         for try await chunk in req.body {
@@ -47,10 +47,10 @@ package struct UploadController: RouteCollection {
         let fields = upload.fields
         let endUser = try uuid("uploaded_by_end_user", in: fields)
         let agent = try uuid("uploaded_by_agent", in: fields)
-        let form = Chat.UploadForm(sessionID: try uuid("session_id", in: fields), uploadedByEndUser: endUser, uploadedByAgent: agent,
+        let form = UploadService.UploadForm(sessionID: try uuid("session_id", in: fields), uploadedByEndUser: endUser, uploadedByAgent: agent,
                                    message: try uuid("message", in: fields))
-        let file = Chat.UploadedFile(temporary: temporary, rawName: rawName, head: upload.head, size: upload.fileSize)
-        let attachment = try await chat.recordUpload(file, form: form, caller: caller) { MediaURL.absolute($0, req: req) }
+        let file = UploadService.UploadedFile(temporary: temporary, rawName: rawName, head: upload.head, size: upload.fileSize)
+        let attachment = try await chat.uploads.recordUpload(file, form: form, caller: caller) { MediaURL.absolute($0, req: req) }
         return try Envelope(message: "File uploaded successfully", data: WireAttachment(attachment)).response(status: .created)
     }
 

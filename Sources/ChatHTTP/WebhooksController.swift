@@ -51,28 +51,28 @@ package struct WebhooksController: RouteCollection {
         let fields = try req.jsonFields()
         let url = try fields.string("url", maxLength: Webhooks.maxURLLength + 1)
         let events = try fields.stringList("events")
-        let webhook = try await req.chat.createWebhook(in: business, url: url, events: events, sender: req.application.webhookSender)
+        let webhook = try await req.chat.webhooks.createWebhook(in: business, url: url, events: events, sender: req.application.webhookSender)
         return try Envelope(message: "Webhook created successfully", data: Payload(webhook: webhook, showSecret: true)).response(status: .created)
     }
 
     @Sendable
     func list(req: Request) async throws -> Response {
         let business = try await req.managedBusiness().id
-        let webhooks = try await req.chat.webhooks(of: business)
+        let webhooks = try await req.chat.webhooks.webhooks(of: business)
         return try Envelope(message: "Webhooks fetched successfully", data: webhooks.map { Payload(webhook: $0, showSecret: false) }).response()
     }
 
     @Sendable
     func delete(req: Request) async throws -> Response {
         let business = try await req.managedBusiness().id
-        try await req.chat.deleteWebhook(try webhookID(req), in: business)
+        try await req.chat.webhooks.deleteWebhook(try webhookID(req), in: business)
         return Response(status: .noContent)
     }
 
     @Sendable
     func deliveries(req: Request) async throws -> Response {
         let business = try await req.managedBusiness().id
-        let attempts = try await req.chat.webhookAttempts(try webhookID(req), in: business)
+        let attempts = try await req.chat.webhooks.webhookAttempts(try webhookID(req), in: business)
         return try Envelope(message: "Webhook deliveries fetched successfully", data: attempts.map(AttemptPayload.init)).response()
     }
 

@@ -26,7 +26,7 @@ package struct AgentFeedController: RouteCollection {
     func connect(req: Request) async throws -> Response {
         guard req.isWebSocketUpgrade else { throw SocketEndpointError.upgradeRequired }
         let credentials = req.socketCredentials
-        let agent = await req.chat.admitFeedSocket(token: credentials.token)
+        let agent = await req.chat.sockets.admitFeedSocket(token: credentials.token)
         let cursor = req.queryValue("cursor").flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil }
         let realtime = req.realtime
         let logger = req.logger
@@ -88,7 +88,7 @@ package struct AgentFeedController: RouteCollection {
     /// events after `after` (when given), then releases the events held meanwhile.
     private static func replay(to connection: SocketConnection, business: UUID, after: Int?, chat: Chat,
                                announce: (Int) -> Void = { _ in }) async throws {
-        let replay = try await chat.feedReplay(of: business, after: after)
+        let replay = try await chat.sockets.feedReplay(of: business, after: after)
         announce(replay.latest)
         let allocator = connection.channel.allocator
         for event in replay.missed {

@@ -98,7 +98,7 @@ struct ConnectionLoop: Sendable {
     /// covers a session that ended between the handshake and the registration with the hub.
     private func catchUp(lastSeq: Int?) async throws {
         // Several nodes: the socket must know its session's last number from the start to tell a gap.
-        let (missed, endedAt, latest) = try await chat.catchUp(of: session, after: lastSeq, latest: realtime.fanout.nodeBus != nil)
+        let (missed, endedAt, latest) = try await chat.sockets.catchUp(of: session, after: lastSeq, latest: realtime.fanout.nodeBus != nil)
         // A visitor never gets a private note; it still counts as sent (its number is not a gap).
         let visitor = connection.identity.isVisitor
         for message in missed where !(visitor && message.isPrivate) {
@@ -137,7 +137,7 @@ struct ConnectionLoop: Sendable {
             }
         case .success(.file(let url, let isAudio, let clientID)):
             await answering("file message lookup failed", tell: "The file could not be checked. Please send it again.") {
-                log.append(try await MessageFlow.file(url: url, isAudio: isAudio, clientID: clientID, by: author, in: chat.store))
+                log.append(try await chat.sockets.fileMessage(url: url, isAudio: isAudio, clientID: clientID, by: author))
             }
         case .success(.endSession):
             await answering("end_session failed", tell: "The session could not be ended. Please try again.") {
@@ -147,7 +147,7 @@ struct ConnectionLoop: Sendable {
             relay(SessionSignal.Typing(session: session, sender: connection.identity, isTyping: isTyping))
         case .success(.read(let messageID)):
             await answering("read marker failed", tell: "The read receipt could not be stored. Please send it again.") {
-                if let receipt = try await chat.markRead(messageID, in: session, by: connection.identity) { relay(receipt) }
+                if let receipt = try await chat.sockets.markRead(messageID, in: session, by: connection.identity) { relay(receipt) }
             }
         }
     }

@@ -16,7 +16,7 @@ package struct VisitorSocketController: RouteCollection {
     func connect(req: Request) async throws -> Response {
         guard req.isWebSocketUpgrade else { throw SocketEndpointError.upgradeRequired }
         let credentials = req.socketCredentials
-        let admission = try await req.chat.admitChatSocket(
+        let admission = try await req.chat.sockets.admitChatSocket(
             sessionID: req.queryValue("session_id"), token: credentials.token,
             origin: req.headers.first(name: .origin), lastSeq: req.queryValue("last_seq"))
         let realtime = req.realtime

@@ -104,7 +104,7 @@ struct PagesTests {
             let redirected = [301, 302, 303, 307, 308].contains(bare.status) && bare.headers.first(name: "Location")?.hasSuffix("/agent/") == true
             #expect(redirected || (bare.status == 200 && bare.text.contains("console.js")))
             // The demo business is created when `serve` boots; here the test creates it the same way.
-            let demo = try await server.app.chat.ensureDemo()
+            let demo = try await server.app.chat.team.ensureDemo()
             let reply = try await client.get("/demo.json")
             #expect(reply.data["business"] as? String == demo.business.uuidString.lowercased())
         }

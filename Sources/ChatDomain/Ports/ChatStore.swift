@@ -1,11 +1,15 @@
 import Foundation
 
-/// What the rules read and write outside the message writer: the storage layer implements it
-/// (`FluentChatStore`, on SQLite or PostgreSQL). Inserts that break a uniqueness rule throw; the
-/// rules then look again to tell a lost race from a failure.
+/// What the rules read and write outside the message writer, one port per feature (`Stores`),
+/// each implemented by a store of its own in the storage layer (on SQLite or PostgreSQL). Inserts
+/// that break a uniqueness rule throw; the rules then look again to tell a lost race from a failure.
+/// `ChatStore` is every port at once (an in-memory fake provides them all).
 package protocol ChatStore: DirectoryStore, BusinessKeyStore, VisitorStore, SessionStore, HistoryStore, FeedStore, LoginFailureStore,
-    PresenceStore, CannedResponseStore, RatingStore, ReportStore, SearchStore, WebhookStore, PrivacyStore {
-    /// Answers when the database does (for `/health`).
+    PresenceStore, CannedResponseStore, RatingStore, ReportStore, SearchStore, WebhookStore, PrivacyStore, HealthStore {}
+
+/// Whether the database answers (for `/health`).
+package protocol HealthStore: Sendable {
+    /// Answers when the database does.
     func ping() async throws
     /// Answers when the database takes a write (a statement that changes nothing).
     func probeWrite() async throws

@@ -30,7 +30,7 @@ package final class PostgresBus: NodeBus, Service {
     private let ownPrefix: String
     private let configuration: PostgresConnection.Configuration
     private let db: any Database
-    private let store: FluentChatStore
+    private let history: FluentHistoryStore
     private let logger: Logger
     private let eventLoop: any EventLoop
     private let state = Mutex(State())
@@ -50,7 +50,7 @@ package final class PostgresBus: NodeBus, Service {
         configuration = try PostgresURL.configuration(url).coreConfiguration
         ownPrefix = BusCodec.head(node)
         self.db = db
-        store = FluentChatStore(db: db)
+        history = FluentHistoryStore(db: db)
         self.logger = logger
         eventLoop = db.eventLoop
         (outgoing, relays) = AsyncStream<String>.makeStream()
@@ -199,7 +199,7 @@ package final class PostgresBus: NodeBus, Service {
             if let json = item.p {
                 message = try JSONDecoder().decode(WireMessage.self, from: Data(json.utf8))
             } else {
-                guard let id = item.id, let stored = try await store.message(id) else { return nil }
+                guard let id = item.id, let stored = try await history.message(id) else { return nil }
                 message = stored
             }
             let json = item.p ?? message.json
@@ -209,13 +209,13 @@ package final class PostgresBus: NodeBus, Service {
         case "e":
             guard let session = item.s, let business = item.b, let cursor = item.c, let at = item.t else { return nil }
             var payload = item.p ?? ""
-            if item.p == nil { payload = try await store.feedPayload(of: business, cursor: cursor) ?? "{}" }
+            if item.p == nil { payload = try await history.feedPayload(of: business, cursor: cursor) ?? "{}" }
             return .committed(.sessionEnded(session: session, business: business, at: Date(timeIntervalSince1970: at), cursor: cursor,
                                             feedPayload: Data(payload.utf8)))
         case "f", "fr":
             guard let business = item.b, let cursor = item.c, let type = item.y else { return nil }
             var payload = item.p
-            if payload == nil { payload = try await store.feedPayload(of: business, cursor: cursor) }
+            if payload == nil { payload = try await history.feedPayload(of: business, cursor: cursor) }
             guard let payload else { return nil }
             return .committed(.feed(FeedDraft(business: business, type: type, session: item.s, payload: Data(payload.utf8)), cursor: cursor))
         case "g":

@@ -51,22 +51,23 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         fanout.sessions.refillAll()
         fanout.feeds.refillAll()
     }
-    let store = FluentChatStore(db: db)
-    let presence = Presence(log: writer, store: store, grace: .seconds(config.presenceGraceSeconds),
+    let stores = FluentStores.make(db: db)
+    let presence = Presence(log: writer, store: stores.presence, grace: .seconds(config.presenceGraceSeconds),
                             heartbeat: .seconds(config.presenceHeartbeatSeconds))
     let logger = app.logger
-    let background = FluentChatStore(db: storage.backgroundDatabase(app.databases, default: db, logger: app.logger, on: app.eventLoopGroup.any()))
-    let indexing = SearchIndexing(store: background) { error in
+    let background = FluentStores.make(db: storage.backgroundDatabase(app.databases, default: db, logger: app.logger,
+                                                                     on: app.eventLoopGroup.any()))
+    let indexing = SearchIndexing(store: background.search) { error in
         logger.error("Search indexing failed; trying again", metadata: ["error": "\(LoggedError.describe(error))"])
     }
     let webhookSender = HTTPWebhookSender(allowPrivate: config.webhookAllowPrivate)
-    let webhooks = WebhookDispatch(store: background, sender: webhookSender) { error in
+    let webhooks = WebhookDispatch(store: background.webhooks, sender: webhookSender) { error in
         logger.error("Webhook round failed; trying again", metadata: ["error": "\(LoggedError.describe(error))"])
     }
     app.webhookSender = webhookSender
     app.lifecycle.use(WebhookClientRelease(sender: webhookSender))
     let chat = Chat(
-        store: store,
+        stores: stores,
         log: writer,
         files: files,
         tokens: tokens,

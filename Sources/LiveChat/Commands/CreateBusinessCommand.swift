@@ -16,7 +16,7 @@ struct CreateBusinessCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let name = signature.name, !name.isEmpty else { throw ConfigError("--name is required") }
         let origins = (signature.origins ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let business = try await context.application.chat.createBusiness(
+        let business = try await context.application.chat.team.createBusiness(
             name: name, allowedOrigins: origins, allowUnverifiedCustomerIDs: signature.allowUnverified)
         context.console.output("business \(business.id.lowercasedText)")
         context.console.output("identity_secret \(business.identitySecret)")

@@ -15,7 +15,7 @@ struct CreateDepartmentCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let raw = signature.business, let business = UUID(text: raw) else { throw ConfigError("--business must be a business id") }
         guard let name = signature.name, !name.isEmpty else { throw ConfigError("--name is required") }
-        let department = try await context.application.chat.createDepartment(business: business, name: name)
+        let department = try await context.application.chat.team.createDepartment(business: business, name: name)
         context.console.output("department \(department.id.lowercasedText)")
     }
 }

@@ -22,10 +22,10 @@ enum DemoBanner {
                 """)
         }
         let chat = application.chat
-        let demo = try await chat.ensureDemo()
+        let demo = try await chat.team.ensureDemo()
         let day: TimeInterval = 86_400
-        let agentToken = try await chat.tokens.mint(role: .agent, subject: demo.agent, business: demo.business, lifetime: 30 * day)
-        let adminToken = try await chat.tokens.mint(role: .admin, subject: UUID(), business: nil, lifetime: day)
+        let agentToken = try await chat.access.mint(role: .agent, subject: demo.agent, business: demo.business, lifetime: 30 * day)
+        let adminToken = try await chat.access.mint(role: .admin, subject: UUID(), business: nil, lifetime: day)
         let base = config.publicURL ?? "http://\(host):\(port)"
         application.logger.notice("""
 

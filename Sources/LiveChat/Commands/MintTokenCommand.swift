@@ -27,7 +27,7 @@ struct MintTokenCommand: AsyncCommand {
         } ?? UUID()
         let ttl = signature.ttl ?? 86_400
         guard ttl > 0 else { throw ConfigError("--ttl must be positive") }
-        let token = try await context.application.chat.tokens.mint(
+        let token = try await context.application.chat.access.mint(
             role: role, subject: subject, business: role == .admin ? nil : business, lifetime: TimeInterval(ttl))
         context.console.output(.init(stringLiteral: token))
     }

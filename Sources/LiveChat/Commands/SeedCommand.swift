@@ -1,4 +1,5 @@
 import ChatDomain
+import ChatStorage
 import ChatRealtime
 import Foundation
 import Vapor
@@ -49,15 +50,17 @@ struct SeedCommand: AsyncCommand {
         }
         guard sessions > 1 || long == messages else { throw ConfigError("one session holds only the long session's messages: set --long to --messages") }
         let chat = context.application.chat
+        // Sessions of the past year, as they were: stored as they are (no start rule would date them back).
+        let stores = FluentStores.make(db: context.application.db)
         let started = ContinuousClock.now
 
-        let business = try await chat.createBusiness(name: "seed-\(UUID().uuidString.prefix(8).lowercased())", allowedOrigins: [],
+        let business = try await chat.team.createBusiness(name: "seed-\(UUID().uuidString.prefix(8).lowercased())", allowedOrigins: [],
                                                      allowUnverifiedCustomerIDs: false)
-        let departments = [try await chat.createDepartment(business: business.id, name: "Sales"),
-                           try await chat.createDepartment(business: business.id, name: "Support")]
+        let departments = [try await chat.team.createDepartment(business: business.id, name: "Sales"),
+                           try await chat.team.createDepartment(business: business.id, name: "Support")]
         var agents: [Agent] = []
         for index in 1...4 {
-            agents.append(try await chat.createAgent(business: business.id, email: "agent\(index)@\(business.id.lowercasedText).seed.invalid",
+            agents.append(try await chat.team.createAgent(business: business.id, email: "agent\(index)@\(business.id.lowercasedText).seed.invalid",
                                                      password: "seed-password-\(index)", name: "Seed agent \(index)"))
         }
 
@@ -76,8 +79,8 @@ struct SeedCommand: AsyncCommand {
             return SeededSession(visitor: visitor, session: session, messages: share, ends: index != 0 && index % 100 != 0)
         }
         try await Self.inParallel(plan, width: 16) { seeded in
-            try await chat.store.insert(seeded.visitor)
-            try await chat.store.insert(seeded.session)
+            try await stores.visitors.insert(seeded.visitor)
+            try await stores.sessions.insert(seeded.session)
         }
         context.console.output(.init(stringLiteral: "\(sessions) sessions stored; writing \(messages) messages"))
 

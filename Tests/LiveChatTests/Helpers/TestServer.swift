@@ -18,7 +18,7 @@ struct TestServer: Sendable {
     let running: Task<Void, any Error>
 
     var base: String { "http://127.0.0.1:\(port)" }
-    var tokens: any TokenService { app.chat.tokens }
+    var tokens: any TokenService { app.chat.access.tokens }
 
     /// The per-address rates and socket caps are off (every test client is 127.0.0.1, and suites
     /// run side by side); the tests of the limits set them.

@@ -2,7 +2,11 @@ import Foundation
 
 /// A business's settings as its admins manage them (`GET`/`PATCH /chat/settings/`), and what its
 /// widget reads of them (`GET /chat/widget-config/`).
-extension Chat {
+package struct SettingsService: Sendable {
+    let directoryStore: any DirectoryStore
+    let presence: Presence
+    let team: TeamService
+
     /// A change to some of a business's settings: nil leaves a setting as it is; for the texts and
     /// the retention, `.some(nil)` clears it.
     package struct SettingsChange: Sendable {
@@ -28,11 +32,11 @@ extension Chat {
         switch caller {
         case .admin:
             guard let requested else { throw ChatError.invalid("business", "This field is required.") }
-            return try await business(requested)
+            return try await team.business(requested)
         case .agent(let id, let businessID):
-            guard let agent = try await store.agent(id), agent.isAdmin else { throw ChatError.forbidden }
+            guard let agent = try await directoryStore.agent(id), agent.isAdmin else { throw ChatError.forbidden }
             if let requested, requested != businessID { throw ChatError.businessNotFound }
-            return try await business(businessID)
+            return try await team.business(businessID)
         case .visitor:
             throw ChatError.forbidden
         }
@@ -64,7 +68,7 @@ extension Chat {
             updated.retentionDays = retention
         }
         guard updated != business else { return business }
-        try await store.update(updated)
+        try await directoryStore.update(updated)
         return updated
     }
 
@@ -77,19 +81,11 @@ extension Chat {
 
     /// The widget's view of a business, for a page at `origin` (refused outside its allowlist).
     package func widgetConfig(of id: UUID, origin: String?) async throws -> WidgetConfig {
-        let business = try await business(id)
+        let business = try await team.business(id)
         try OriginPolicy.check(origin, allowed: business.allowedOrigins)
-        let agents = try await store.agents(of: business.id).filter(\.active).map(\.id)
+        let agents = try await directoryStore.agents(of: business.id).filter(\.active).map(\.id)
         let online = await !presence.online(among: Set(agents)).isEmpty
         return WidgetConfig(business: business, online: online)
-    }
-
-    /// Makes an agent of `business` a business admin, or not.
-    package func setAgentAdmin(_ id: UUID, of business: UUID, isAdmin: Bool) async throws -> Agent {
-        guard var agent = try await store.agent(id), agent.businessID == business else { throw ChatError.agentNotFound }
-        try await store.setAdmin(agent: id, isAdmin)
-        agent.isAdmin = isAdmin
-        return agent
     }
 }
 

@@ -3,7 +3,14 @@ import Fluent
 import Foundation
 import SQLKit
 
-extension FluentChatStore {
+/// Webhooks, their outbox and log.
+package struct FluentWebhookStore: WebhookStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     private static let webhookColumns: SQLQueryString = "id, business_id, url, events, secret, created_at"
 
     private static func webhook(_ row: any SQLRow) throws -> Webhook {

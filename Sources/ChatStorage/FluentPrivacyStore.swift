@@ -3,7 +3,14 @@ import Fluent
 import Foundation
 import SQLKit
 
-extension FluentChatStore {
+/// What erasure and export read and remove.
+package struct FluentPrivacyStore: PrivacyStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     package func sessions(ofVisitor visitor: UUID) async throws -> [ChatSession] {
         try await db.sql().raw("SELECT \(RecordColumns.session) FROM chat_sessions WHERE visitor_id = \(bind: visitor) ORDER BY started_at, id")
             .all().map { try $0.chatSession() }

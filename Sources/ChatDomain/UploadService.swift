@@ -2,7 +2,24 @@ import Foundation
 
 /// `POST /chat/upload-file/`: binding an upload to its session and uploader, typing it from its
 /// bytes, and recording it. The HTTP layer streams the body to a temporary file first.
-extension Chat {
+package struct UploadService: Sendable {
+    let historyStore: any HistoryStore
+    let sessionStore: any SessionStore
+    let visitorStore: any VisitorStore
+    let files: any AttachmentFiles
+    let settings: ChatSettings
+    let sessionAccess: SessionAccess
+
+    /// Where an upload in progress is written.
+    package func temporaryFile() -> URL {
+        files.temporaryFile()
+    }
+
+    /// Removes an upload in progress that was not kept.
+    package func discard(_ temporary: URL) {
+        files.discard(temporary)
+    }
+
     /// The text fields of an upload form.
     package struct UploadForm: Sendable {
         package var sessionID: UUID?
@@ -41,7 +58,7 @@ extension Chat {
         let (session, visitor, agent) = try await uploadTarget(form, caller: caller)
         try await checkQuota(of: session.id, adding: file.size)
         if let message = form.message {
-            guard let found = try await store.message(message), found.sessionID == session.id else {
+            guard let found = try await historyStore.message(message), found.sessionID == session.id else {
                 throw ChatError.invalid("message", "Unknown message for this session.")
             }
         }
@@ -52,7 +69,7 @@ extension Chat {
             sessionID: session.id, storedName: storedName, url: url(storedName), fileName: FileName.sanitize(file.rawName, kind: kind),
             contentType: kind.contentType, size: file.size, messageID: form.message, uploadedByEndUser: visitor, uploadedByAgent: agent)
         do {
-            try await store.insert(attachment)
+            try await historyStore.insert(attachment)
         } catch {
             await files.remove(storedName: storedName)
             throw error
@@ -80,14 +97,14 @@ extension Chat {
             guard let sessionID = form.sessionID else {
                 throw ChatError.invalid("session_id", "Agents name the session to attach the file to.")
             }
-            session = try await self.session(sessionID, as: .agent(id: id, business: business))
+            session = try await sessionAccess.session(sessionID, as: .agent(id: id, business: business))
             uploader = (nil, id)
         case .admin?:
             throw ChatError.forbidden
         case nil:
             // Public visitor mode: the visitor names themself.
             guard let endUser = form.uploadedByEndUser else { throw ChatError.unauthenticated }
-            guard let visitor = try await store.visitor(endUser) else { throw ChatError.noActiveSession }
+            guard let visitor = try await visitorStore.visitor(endUser) else { throw ChatError.noActiveSession }
             session = try await visitorSession(visitor: endUser, business: visitor.businessID, sessionID: form.sessionID)
             uploader = (endUser, nil)
         }
@@ -99,7 +116,7 @@ extension Chat {
     /// read after, may name the session: an agent's, or a visitor's ended one, is checked then.)
     package func precheckUpload(caller: Identity?) async throws {
         guard case .visitor(let id, let business)? = caller,
-              let session = try await store.activeSession(visitor: id, business: business) else { return }
+              let session = try await sessionStore.activeSession(visitor: id, business: business) else { return }
         try await checkQuota(of: session.id, adding: 1)
     }
 
@@ -107,21 +124,21 @@ extension Chat {
     private func checkQuota(of session: UUID, adding size: Int) async throws {
         let files = settings.maxUploadsPerSession, bytes = settings.maxUploadBytesPerSession
         guard files > 0 || bytes > 0 else { return }
-        let used = try await store.attachmentUsage(of: session)
+        let used = try await historyStore.attachmentUsage(of: session)
         if (files > 0 && used.count + 1 > files) || (bytes > 0 && used.bytes + size > bytes) {
             throw ChatError.uploadQuotaReached(files: files, bytes: bytes)
         }
     }
 
     private func visitorSession(visitor: UUID, business: UUID, sessionID: UUID?) async throws -> ChatSession {
-        if let sessionID { return try await session(sessionID, as: .visitor(id: visitor, business: business)) }
-        guard let session = try await store.activeSession(visitor: visitor, business: business) else { throw ChatError.noActiveSession }
+        if let sessionID { return try await sessionAccess.session(sessionID, as: .visitor(id: visitor, business: business)) }
+        guard let session = try await sessionStore.activeSession(visitor: visitor, business: business) else { throw ChatError.noActiveSession }
         return session
     }
 
     /// A stored file's attachment row and its bytes, for serving it.
     package func attachment(storedName: String) async throws -> (Attachment, FileSource) {
-        guard let attachment = try await store.attachment(storedName: storedName),
+        guard let attachment = try await historyStore.attachment(storedName: storedName),
               let source = try await files.open(storedName: storedName) else {
             throw ChatError.fileNotFound
         }

@@ -2,7 +2,20 @@ import Foundation
 
 /// Turns a bearer token into an `Identity`: verifies it, checks the business exists, and
 /// provisions an agent seen for the first time through a valid token of that business.
-extension Chat {
+package struct AccessService: Sendable {
+    let directoryStore: any DirectoryStore
+    let keyStore: any BusinessKeyStore
+    let loginFailureStore: any LoginFailureStore
+    let tokens: any TokenService
+    let hasher: any PasswordHasher
+    let logins: LoginThrottle
+    let settings: ChatSettings
+
+    /// A token signed with the server's secret (the commands and the demo's banner print them).
+    package func mint(role: Role, subject: UUID, business: UUID?, lifetime: TimeInterval) async throws -> String {
+        try await tokens.mint(role: role, subject: subject, business: business, lifetime: lifetime)
+    }
+
     /// The caller of `token`; `ChatError.unauthenticated` when it proves nothing.
     package func identity(for token: String) async throws -> Identity {
         guard let claims = await claims(of: token) else { throw ChatError.unauthenticated }
@@ -18,7 +31,7 @@ extension Chat {
         case .valid(let claims):
             return claims
         case .businessKey(let kid):
-            guard let key = try? await store.key(kid), key.revokedAt == nil, let claims = await tokens.verify(token, with: key),
+            guard let key = try? await keyStore.key(kid), key.revokedAt == nil, let claims = await tokens.verify(token, with: key),
                   claims.role == .agent, claims.business == key.businessID else { return nil }
             return claims
         case .invalid:
@@ -34,8 +47,8 @@ extension Chat {
         guard let subject = UUID(text: claims.subject) else { throw ChatError.unauthenticated }
         // A visitor's tokens are refused as a whole once the visitor is erased (`visitor:<id>`).
         var revocable = claims.tokenID.map { [$0] } ?? []
-        if claims.role == .visitor, !ofExistingSession { revocable.append(Self.erasedVisitorKey(subject)) }
-        if !revocable.isEmpty, try await store.isRevoked(anyOf: revocable) { throw ChatError.unauthenticated }
+        if claims.role == .visitor, !ofExistingSession { revocable.append(PrivacyService.erasedVisitorKey(subject)) }
+        if !revocable.isEmpty, try await directoryStore.isRevoked(anyOf: revocable) { throw ChatError.unauthenticated }
         switch claims.role {
         case .admin:
             return .admin
@@ -50,16 +63,16 @@ extension Chat {
     }
 
     private func provisionAgent(_ id: UUID, of business: UUID) async throws {
-        if let agent = try await store.agent(id) {
+        if let agent = try await directoryStore.agent(id) {
             guard agent.businessID == business, agent.active else { throw ChatError.unauthenticated }
             return
         }
-        guard try await store.business(business) != nil else { throw ChatError.unauthenticated }
+        guard try await directoryStore.business(business) != nil else { throw ChatError.unauthenticated }
         do {
-            try await store.insert(Agent(id: id, businessID: business, email: nil, passwordHash: nil, name: "Agent"))
+            try await directoryStore.insert(Agent(id: id, businessID: business, email: nil, passwordHash: nil, name: "Agent"))
         } catch {
             // Two first requests at once: the other one created it.
-            guard let existing = try await store.agent(id), existing.businessID == business else { throw error }
+            guard let existing = try await directoryStore.agent(id), existing.businessID == business else { throw error }
         }
     }
 }

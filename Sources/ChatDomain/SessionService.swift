@@ -3,7 +3,15 @@ import Foundation
 /// `POST /chat/start-session/`: works out who the visitor is and returns their one active
 /// session with the business, creating it (announced on the business feed, and dealt to an
 /// online agent when the business auto-assigns) when there is none.
-extension Chat {
+package struct SessionService: Sendable {
+    let directoryStore: any DirectoryStore
+    let sessionStore: any SessionStore
+    let visitorStore: any VisitorStore
+    let log: any EventLog
+    let tokens: any TokenService
+    let settings: ChatSettings
+    let assignment: AssignmentService
+
     package struct StartRequest: Sendable {
         package var business: UUID
         package var department: UUID?
@@ -37,11 +45,11 @@ extension Chat {
     }
 
     package func startSession(_ request: StartRequest) async throws -> Started {
-        guard let business = try await store.business(request.business) else { throw ChatError.businessNotFound }
+        guard let business = try await directoryStore.business(request.business) else { throw ChatError.businessNotFound }
         try OriginPolicy.check(request.origin, allowed: business.allowedOrigins)
         var department: Department?
         if let id = request.department {
-            guard let found = try await store.department(id), found.businessID == request.business else {
+            guard let found = try await directoryStore.department(id), found.businessID == request.business else {
                 throw ChatError.departmentNotFound
             }
             department = found
@@ -50,7 +58,7 @@ extension Chat {
         let (session, created) = try await activeSession(of: found, in: business, department: department)
         let token = try await tokens.mint(role: .visitor, subject: found.visitor.id, business: business.id,
                                           lifetime: settings.visitorTokenLifetime)
-        if created, business.autoAssign { try await autoAssign(session) }
+        if created, business.autoAssign { try await assignment.autoAssign(session) }
         return Started(session: session, visitor: found.visitor.id, created: created, token: token)
     }
 
@@ -66,7 +74,7 @@ extension Chat {
     /// The visitor's active session, or a new one (true), stored with its `session_started` event;
     /// two starts at once find the same session. A visitor created by this request has none yet.
     private func activeSession(of found: FoundVisitor, in business: Business, department: Department?) async throws -> (ChatSession, Bool) {
-        if !found.isNew, let existing = try await store.activeSession(visitor: found.visitor.id, business: business.id) {
+        if !found.isNew, let existing = try await sessionStore.activeSession(visitor: found.visitor.id, business: business.id) {
             return (existing, false)
         }
         let session = ChatSession(businessID: business.id, departmentID: department?.id, visitorID: found.visitor.id)
@@ -85,7 +93,7 @@ extension Chat {
     /// without a `customer_token` (or a business allowing unverified ids) it is refused.
     private func resolveVisitor(_ request: StartRequest, business: Business) async throws -> FoundVisitor {
         if case .visitor(let id, let businessID)? = request.caller, businessID == request.business,
-           let visitor = try await store.visitor(id), visitor.businessID == businessID {
+           let visitor = try await visitorStore.visitor(id), visitor.businessID == businessID {
             guard let given = request.externalCustomerID, given != visitor.externalCustomerID else {
                 try VisitorProfile.check(request.profile, known: visitor, against: business.prechat)
                 return FoundVisitor(visitor: try await updated(visitor, with: request.profile), isNew: false, isStored: true)
@@ -110,15 +118,15 @@ extension Chat {
     }
 
     private func customer(_ external: String, of business: Business, _ request: StartRequest) async throws -> FoundVisitor {
-        let existing = try await store.visitor(business: business.id, externalCustomerID: external)
+        let existing = try await visitorStore.visitor(business: business.id, externalCustomerID: external)
         try VisitorProfile.check(request.profile, known: existing, against: business.prechat)
         if let existing { return FoundVisitor(visitor: try await updated(existing, with: request.profile), isNew: false, isStored: true) }
         let visitor = Visitor(businessID: business.id, externalCustomerID: external, name: request.profile.name, email: request.profile.email)
         do {
-            try await store.insert(visitor)
+            try await visitorStore.insert(visitor)
             return FoundVisitor(visitor: visitor, isNew: true, isStored: true)
         } catch {
-            guard let existing = try await store.visitor(business: business.id, externalCustomerID: external) else { throw error }
+            guard let existing = try await visitorStore.visitor(business: business.id, externalCustomerID: external) else { throw error }
             return FoundVisitor(visitor: existing, isNew: false, isStored: true)
         }
     }
@@ -130,7 +138,7 @@ extension Chat {
         if let name = answers.name { changed.name = name }
         if let email = answers.email { changed.email = email }
         guard changed.name != visitor.name || changed.email != visitor.email else { return visitor }
-        try await store.updateProfile(of: visitor.id, name: changed.name, email: changed.email)
+        try await visitorStore.updateProfile(of: visitor.id, name: changed.name, email: changed.email)
         return changed
     }
 

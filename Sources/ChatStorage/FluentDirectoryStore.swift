@@ -3,9 +3,10 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// The chat's store over Fluent (SQLite or PostgreSQL): the domain's ports for everything but
-/// the message writer. Sessions, history and the feed are in `FluentChatStore+*.swift`.
-package struct FluentChatStore: ChatStore {
+/// Businesses, departments and agents over Fluent (SQLite or PostgreSQL), and the database's
+/// health. The other ports have a store each (`FluentSessionStore`, `FluentHistoryStore`, …;
+/// `FluentStores.make` gathers them).
+package struct FluentDirectoryStore: DirectoryStore, HealthStore {
     let db: any Database
     /// Another node's change to a business's settings is seen within this.
     private let businesses = KnownRecords<Business>(maxAge: .seconds(5))
@@ -103,31 +104,5 @@ package struct FluentChatStore: ChatStore {
         for (index, id) in tokenIDs.enumerated() { query += index == 0 ? "\(bind: id)" : ", \(bind: id)" }
         query += ")"
         return try await db.sql().raw(query).first() != nil
-    }
-
-    // MARK: Visitors
-
-    /// SQL rather than `Model.create` (see `insert(_: ChatSession)`): start-session makes one per guest.
-    package func insert(_ visitor: Visitor) async throws {
-        try await db.sql().raw("""
-            INSERT INTO visitors (id, business_id, external_customer_id, name, email, created_at)
-            VALUES (\(bind: visitor.id), \(bind: visitor.businessID), \(bind: visitor.externalCustomerID), \(bind: visitor.name),
-                    \(bind: visitor.email), \(bind: visitor.createdAt))
-            """).run()
-    }
-
-    package func updateProfile(of visitor: UUID, name: String?, email: String?) async throws {
-        try await VisitorModel.query(on: db).filter(\.$id == visitor).set(\.$name, to: name).set(\.$email, to: email).update()
-    }
-
-    package func visitor(_ id: UUID) async throws -> Visitor? {
-        try await VisitorModel.find(id, on: db)?.record
-    }
-
-    package func visitor(business: UUID, externalCustomerID: String) async throws -> Visitor? {
-        try await VisitorModel.query(on: db)
-            .filter(\.$businessID == business)
-            .filter(\.$externalCustomerID == externalCustomerID)
-            .first()?.record
     }
 }

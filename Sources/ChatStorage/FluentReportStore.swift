@@ -3,7 +3,14 @@ import Fluent
 import Foundation
 import SQLKit
 
-extension FluentChatStore {
+/// What a business's report is made of.
+package struct FluentReportStore: ReportStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     /// Five queries whatever the period: the sessions started in it, those ended in it, the
     /// messages per day (grouped in SQL: dates are seconds as REAL in SQLite, `timestamptz` in
     /// PostgreSQL), each started session's first visitor message and the agent's first reply after

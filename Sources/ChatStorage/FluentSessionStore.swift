@@ -3,7 +3,14 @@ import Fluent
 import Foundation
 import SQLKit
 
-extension FluentChatStore {
+/// Sessions, their assignment and the inbox.
+package struct FluentSessionStore: SessionStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     /// SQL rather than `Model.create`: FluentKit lists a model's fields by reflection at each
     /// create, the largest single cost of start-session when profiled.
     package func insert(_ session: ChatSession) async throws {
@@ -110,7 +117,7 @@ extension FluentChatStore {
                 unread[try row.decode(column: "session_id", as: UUID.self)] = try row.decode(column: "unread", as: Int.self)
             }
         }
-        let ratings = try await self.ratings(of: sessions.filter { !$0.isActive }.map(\.id))
+        let ratings = try await FluentRatingStore(db: db).ratings(of: sessions.filter { !$0.isActive }.map(\.id))
         return sessions.map { session in
             SessionOverview(
                 visitor: visitors[session.visitorID]?.record,

@@ -3,7 +3,14 @@ import Fluent
 import Foundation
 import SQLKit
 
-extension FluentChatStore {
+/// Ratings of ended sessions.
+package struct FluentRatingStore: RatingStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     package func insert(_ rating: Rating) async throws {
         try await db.sql().raw("""
             INSERT INTO session_ratings (session_id, business_id, score, comment, created_at)

@@ -48,13 +48,19 @@ package struct InboxCursor: Sendable, Equatable {
     }
 }
 
-extension Chat {
+package struct InboxService: Sendable {
+    let historyStore: any HistoryStore
+    let sessionStore: any SessionStore
+    let files: any AttachmentFiles
+    let presence: Presence
+    let sessionAccess: SessionAccess
+
     package static let inboxDefaultLimit = 50
     package static let inboxMaxLimit = 200
 
     /// A page of the inbox as `reader` sees it, and the cursor of the next page (nil on the last).
     package func inbox(_ query: InboxQuery, reader: UUID, limit: Int) async throws -> (page: [SessionSummary], next: InboxCursor?) {
-        let sessions = try await store.sessions(matching: query, limit: limit + 1)
+        let sessions = try await sessionStore.sessions(matching: query, limit: limit + 1)
         let page = Array(sessions.prefix(limit))
         let next = sessions.count > limit ? page.last.map { InboxCursor(startedAt: $0.startedAt, id: $0.id) } : nil
         return (try await summaries(of: page, reader: reader), next)
@@ -62,6 +68,6 @@ extension Chat {
 
     /// A session's summary as `caller` sees it, read anew (after a change).
     package func summary(of session: UUID, for caller: Identity) async throws -> SessionSummary {
-        try await summaries(of: [try await self.session(session)], reader: caller.subject)[0]
+        try await summaries(of: [try await sessionAccess.session(session)], reader: caller.subject)[0]
     }
 }

@@ -3,7 +3,12 @@ import Foundation
 /// Who handles a chat: taking or handing it over (`assign`), moving it to another department
 /// (`transfer`), and dealing new chats round-robin to online agents when the business wants it.
 /// Each change is announced on the business feed and to the session's sockets.
-extension Chat {
+package struct AssignmentService: Sendable {
+    let directoryStore: any DirectoryStore
+    let sessionStore: any SessionStore
+    let log: any EventLog
+    let presence: Presence
+
     struct AssignedEvent: Encodable {
         let type = "session_assigned"
         let session_id: String
@@ -26,11 +31,11 @@ extension Chat {
     /// Gives the chat to `agentID`. It must be unassigned, already theirs, or handed over by its
     /// current agent (an admin may always reassign); two agents taking it at once: one wins.
     package func assign(_ session: ChatSession, to agentID: UUID, by caller: Identity) async throws -> Agent {
-        guard let agent = try await store.agent(agentID), agent.businessID == session.businessID else { throw ChatError.agentNotFound }
+        guard let agent = try await directoryStore.agent(agentID), agent.businessID == session.businessID else { throw ChatError.agentNotFound }
         guard session.isActive else { throw ChatError.sessionEnded }
         let allowed: Set<UUID?>? = caller == .admin ? nil : [nil, agentID, caller.subject]
-        guard try await store.assign(session: session.id, to: agentID, ifCurrentIn: allowed) else {
-            if try await store.session(session.id)?.isActive == false { throw ChatError.sessionEnded }
+        guard try await sessionStore.assign(session: session.id, to: agentID, ifCurrentIn: allowed) else {
+            if try await sessionStore.session(session.id)?.isActive == false { throw ChatError.sessionEnded }
             throw ChatError.alreadyAssigned
         }
         try await announceAssigned(session, agent: agent, by: caller.subject)
@@ -40,17 +45,17 @@ extension Chat {
     /// Moves the chat to another department of its business; it waits there unassigned (or is
     /// dealt to an online agent of that department when the business auto-assigns).
     package func transfer(_ session: ChatSession, to departmentID: UUID, by caller: Identity) async throws -> Department {
-        guard let department = try await store.department(departmentID), department.businessID == session.businessID else {
+        guard let department = try await directoryStore.department(departmentID), department.businessID == session.businessID else {
             throw ChatError.departmentNotFound
         }
         guard session.isActive else { throw ChatError.sessionEnded }
-        guard try await store.transfer(session: session.id, to: departmentID) else { throw ChatError.sessionEnded }
+        guard try await sessionStore.transfer(session: session.id, to: departmentID) else { throw ChatError.sessionEnded }
         let change = TransferredEvent(
             session_id: session.id.lowercasedText, department: departmentID.lowercasedText, department_name: department.name,
             from_department: session.departmentID?.lowercasedText, transferred_by: caller.subject?.lowercasedText,
             timestamp: WireTime.iso(WireTime.now()))
         try await log.publish(FeedDraft(business: session.businessID, type: change.type, session: session.id, body: change))
-        if try await store.business(session.businessID)?.autoAssign == true, let moved = try await store.session(session.id) {
+        if try await directoryStore.business(session.businessID)?.autoAssign == true, let moved = try await sessionStore.session(session.id) {
             try await autoAssign(moved)
         }
         return department
@@ -59,13 +64,13 @@ extension Chat {
     /// Deals an unassigned chat to the next online agent of its department (or of the whole
     /// business for agents without a department), if there is one.
     package func autoAssign(_ session: ChatSession) async throws {
-        let agents = try await store.agents(of: session.businessID).filter { agent in
+        let agents = try await directoryStore.agents(of: session.businessID).filter { agent in
             session.departmentID == nil || agent.departmentID == nil || agent.departmentID == session.departmentID
         }
         let pool = "\(session.businessID)/\(session.departmentID?.uuidString ?? "-")"
         guard let chosen = await presence.nextAgent(among: agents.map(\.id), pool: pool),
               let agent = agents.first(where: { $0.id == chosen }),
-              try await store.assign(session: session.id, to: chosen, ifCurrentIn: [nil])
+              try await sessionStore.assign(session: session.id, to: chosen, ifCurrentIn: [nil])
         else { return }
         try await announceAssigned(session, agent: agent, by: nil)
     }

@@ -11,24 +11,24 @@ package struct Demo: Sendable {
     package let agent: UUID
 }
 
-extension Chat {
+extension TeamService {
     /// The demo, created where missing.
     package func ensureDemo() async throws -> Demo {
         let business: Business
-        if let found = try await store.business(named: Demo.businessName) {
+        if let found = try await directoryStore.business(named: Demo.businessName) {
             business = found
         } else {
             business = try await createBusiness(name: Demo.businessName, allowedOrigins: [], allowUnverifiedCustomerIDs: false)
         }
         let department: Department
-        if let found = try await store.departments(of: business.id).first {
+        if let found = try await directoryStore.departments(of: business.id).first {
             department = found
         } else {
             department = try await createDepartment(business: business.id, name: "Support")
         }
         let agent: Agent
         // The demo agent is the business's admin (a data folder of an older version gets it made one).
-        if let existing = try await store.agent(email: Demo.agentEmail) {
+        if let existing = try await directoryStore.agent(email: Demo.agentEmail) {
             agent = existing.isAdmin ? existing : try await setAgentAdmin(existing.id, of: existing.businessID, isAdmin: true)
         } else {
             agent = try await createAgent(business: business.id, email: Demo.agentEmail, password: Demo.agentPassword, name: "Demo Agent",
@@ -39,7 +39,7 @@ extension Chat {
 
     /// The demo business and its first department, if the demo exists.
     package func existingDemo() async throws -> (business: UUID, department: UUID?)? {
-        guard let business = try await store.business(named: Demo.businessName) else { return nil }
-        return (business.id, try await store.departments(of: business.id).first?.id)
+        guard let business = try await directoryStore.business(named: Demo.businessName) else { return nil }
+        return (business.id, try await directoryStore.departments(of: business.id).first?.id)
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
 
 /// Canned responses: every agent of a business reads them, its business admins write them.
-extension Chat {
+package struct CannedResponseService: Sendable {
+    let cannedStore: any CannedResponseStore
+
     package static let shortcutLimit = 32
     package static let cannedContentLimit = 5000
 
@@ -27,16 +29,16 @@ extension Chat {
     package func cannedResponses(of business: UUID, matching query: String?) async throws -> [CannedResponse] {
         let trimmed = query?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let matching = trimmed.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }.flatMap { $0.isEmpty ? nil : $0 }
-        return try await store.cannedResponses(of: business, matching: matching)
+        return try await cannedStore.cannedResponses(of: business, matching: matching)
     }
 
     package func createCannedResponse(in business: UUID, shortcut: String, content: String) async throws -> CannedResponse {
         let response = CannedResponse(businessID: business, shortcut: shortcut, content: content)
-        if try await store.cannedResponse(business: business, shortcut: shortcut) != nil { throw ChatError.shortcutTaken }
+        if try await cannedStore.cannedResponse(business: business, shortcut: shortcut) != nil { throw ChatError.shortcutTaken }
         do {
-            try await store.insert(response)
+            try await cannedStore.insert(response)
         } catch {
-            if try await store.cannedResponse(business: business, shortcut: shortcut) != nil { throw ChatError.shortcutTaken }
+            if try await cannedStore.cannedResponse(business: business, shortcut: shortcut) != nil { throw ChatError.shortcutTaken }
             throw error
         }
         return response
@@ -44,21 +46,21 @@ extension Chat {
 
     /// One of the business's canned responses; another business's is not found.
     package func cannedResponse(_ id: UUID, in business: UUID) async throws -> CannedResponse {
-        guard let found = try await store.cannedResponse(id), found.businessID == business else { throw ChatError.cannedResponseNotFound }
+        guard let found = try await cannedStore.cannedResponse(id), found.businessID == business else { throw ChatError.cannedResponseNotFound }
         return found
     }
 
     package func updateCannedResponse(_ id: UUID, in business: UUID, shortcut: String?, content: String?) async throws -> CannedResponse {
         var response = try await cannedResponse(id, in: business)
         if let shortcut, shortcut != response.shortcut {
-            if try await store.cannedResponse(business: business, shortcut: shortcut) != nil { throw ChatError.shortcutTaken }
+            if try await cannedStore.cannedResponse(business: business, shortcut: shortcut) != nil { throw ChatError.shortcutTaken }
             response.shortcut = shortcut
         }
         if let content { response.content = content }
         do {
-            try await store.update(response)
+            try await cannedStore.update(response)
         } catch {
-            if let other = try await store.cannedResponse(business: business, shortcut: response.shortcut), other.id != id {
+            if let other = try await cannedStore.cannedResponse(business: business, shortcut: response.shortcut), other.id != id {
                 throw ChatError.shortcutTaken
             }
             throw error
@@ -68,6 +70,6 @@ extension Chat {
 
     package func deleteCannedResponse(_ id: UUID, in business: UUID) async throws {
         _ = try await cannedResponse(id, in: business)
-        try await store.deleteCannedResponse(id)
+        try await cannedStore.deleteCannedResponse(id)
     }
 }

@@ -3,7 +3,14 @@ import Fluent
 import Foundation
 import SQLKit
 
-extension FluentChatStore {
+/// A business's canned responses.
+package struct FluentCannedResponseStore: CannedResponseStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     package func insert(_ response: CannedResponse) async throws {
         try await CannedResponseModel(response).create(on: db)
     }

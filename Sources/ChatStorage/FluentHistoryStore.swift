@@ -3,7 +3,14 @@ import Fluent
 import Foundation
 import SQLKit
 
-extension FluentChatStore {
+/// Stored messages, attachments, read markers and the business feed's events.
+package struct FluentHistoryStore: HistoryStore, FeedStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     package func message(_ id: UUID) async throws -> WireMessage? {
         try await db.sql().raw("SELECT \(RecordColumns.message) FROM chat_messages WHERE id = \(bind: id)").first()?.wireMessage()
     }

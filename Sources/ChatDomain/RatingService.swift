@@ -2,7 +2,11 @@ import Foundation
 
 /// `POST /chat/sessions/<id>/rating/`: the session's visitor rates it once it has ended; the
 /// business feed hears it (`session_rated`).
-extension Chat {
+package struct RatingService: Sendable {
+    let ratingStore: any RatingStore
+    let log: any EventLog
+    let sessionAccess: SessionAccess
+
     package static let ratingCommentLimit = 1000
 
     private struct SessionRatedEvent: Encodable {
@@ -25,7 +29,7 @@ extension Chat {
     }
 
     package func rate(session id: UUID, as identity: Identity, score: Int, comment: String?) async throws -> Rating {
-        let session = try await session(id, as: identity)
+        let session = try await sessionAccess.session(id, as: identity)
         guard case .visitor = identity else { throw ChatError.forbidden }
         guard (1...5).contains(score) else { throw ChatError.invalid("score", "Must be an integer from 1 to 5.") }
         let text = comment?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -34,11 +38,11 @@ extension Chat {
         }
         guard !session.isActive else { throw ChatError.sessionNotEnded }
         let rating = Rating(sessionID: id, businessID: session.businessID, score: score, comment: text?.isEmpty == false ? text : nil)
-        if try await store.rating(of: id) != nil { throw ChatError.alreadyRated }
+        if try await ratingStore.rating(of: id) != nil { throw ChatError.alreadyRated }
         do {
-            try await store.insert(rating)
+            try await ratingStore.insert(rating)
         } catch {
-            if try await store.rating(of: id) != nil { throw ChatError.alreadyRated }
+            if try await ratingStore.rating(of: id) != nil { throw ChatError.alreadyRated }
             throw error
         }
         try await log.publish(FeedDraft(business: session.businessID, type: "session_rated", body: SessionRatedEvent(

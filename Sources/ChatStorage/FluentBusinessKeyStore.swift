@@ -2,7 +2,14 @@ import ChatDomain
 import Fluent
 import Foundation
 
-extension FluentChatStore {
+/// Businesses' own signing keys.
+package struct FluentBusinessKeyStore: BusinessKeyStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     package func insert(_ key: BusinessKey) async throws {
         try await BusinessKeyModel(key).create(on: db)
     }

@@ -6,7 +6,13 @@ import SQLKit
 /// The search index, filled from the businesses' feeds in commit order, so "every event past the
 /// last one indexed" misses none, on either store and with several nodes, and the message writer
 /// does no extra work.
-extension FluentChatStore {
+package struct FluentSearchStore: SearchStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     private struct FeedMessage: Decodable {
         let message: WireMessage
     }

@@ -3,7 +3,14 @@ import Fluent
 import Foundation
 import SQLKit
 
-extension FluentChatStore {
+/// Failed logins, shared by every node.
+package struct FluentLoginFailureStore: LoginFailureStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     package func failures(keys: [String], since: Date) async throws -> [String: [Date]] {
         guard !keys.isEmpty else { return [:] }
         let rows = try await db.sql().raw("""

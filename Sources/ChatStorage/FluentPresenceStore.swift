@@ -3,7 +3,14 @@ import Fluent
 import Foundation
 import SQLKit
 
-extension FluentChatStore {
+/// Which node holds which online agent, and the round-robin turns.
+package struct FluentPresenceStore: PresenceStore {
+    let db: any Database
+
+    package init(db: any Database) {
+        self.db = db
+    }
+
     package func markOnline(agent: UUID, business: UUID, node: UUID, at date: Date, freshAfter: Date) async throws -> Bool {
         try await db.transaction { tx in
             let sql = try tx.sql()
