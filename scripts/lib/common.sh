@@ -15,13 +15,14 @@ fuzz_venv="${FUZZ_VENV:-$cache/livechat-fuzz-venv}"
 browser_venv="${BROWSER_VENV:-$cache/livechat-browser-venv}"
 export CONFORMANCE_VENV="${CONFORMANCE_VENV:-$cache/livechat-conformance-venv}"
 
-# The console: fd 3 is the terminal (or CI log) even where a command's output goes to a log file.
-{ true >&3; } 2> /dev/null || exec 3>&1
+# The console (the terminal or the CI log) on a descriptor of its own, opened once by scripts/test
+# and inherited by its stages, so that a message reaches it where a command's output goes to a log.
+if [ -z "${console_fd:-}" ]; then exec {console_fd}>&1; export console_fd; fi
 
 # loud LINE...: a message that must not be missed, on the console.
 loud() {
   local line
-  for line in "$@"; do echo "!!!!!!!! $line" >&3; done
+  for line in "$@"; do echo "!!!!!!!! $line" >&"$console_fd"; done
 }
 
 # record CHECK PASSED FAILED SKIPPED SECONDS
@@ -60,7 +61,7 @@ step() {
 bounded() {
   local limit="$1" what="$2" started=$SECONDS status
   shift 2
-  timeout -k 15 "$limit" "$@" < /dev/null 3>&-
+  timeout -k 15 "$limit" "$@" < /dev/null {console_fd}>&-
   status=$?
   if { [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; } && [ $((SECONDS - started)) -ge "$limit" ]; then
     loud "TIMED OUT after $limit s while waiting for: $what" "(command: $*)"

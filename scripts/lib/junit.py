@@ -58,6 +58,18 @@ def tail(path, n):
         return []
 
 
+def failure_text(element):
+    """A failure's message (Swift Testing: one per issue), and from pytest's traceback the lines
+    that say where and why: the failing source line (>), the error (E) and the location."""
+    message = (element.get("message") or "").strip()
+    lines = [line for line in (element.text or "").splitlines() if line.strip()]
+    if not lines:
+        return message
+    key = [line for line in lines if line.startswith((">", "E "))][-8:]
+    where = lines[-1] if lines[-1] not in key else ""
+    return "\n".join(filter(None, [message] + key + [where]))
+
+
 def read(paths):
     """(tests, problems, seconds): tests as (name, outcome, message) with outcome passed, failed or skipped."""
     tests, problems, seconds = [], [], 0.0
@@ -75,8 +87,7 @@ def read(paths):
                 bad = [child for child in case if child.tag in ("failure", "error")]
                 listed += sum(1 for child in bad if child.tag == "failure")
                 if bad:
-                    text = "\n".join(filter(None, (((child.get("message") or "") + "\n" + (child.text or "")).strip()
-                                                    for child in bad)))
+                    text = "\n".join(filter(None, (failure_text(child) for child in bad)))
                     tests.append((name, "failed", text or "(no message)"))
                 elif case.find("skipped") is not None:
                     skipped = case.find("skipped")
