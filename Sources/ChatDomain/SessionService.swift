@@ -54,8 +54,18 @@ package struct SessionService: Sendable {
             }
             department = found
         }
-        let found = try await resolveVisitor(request, business: business)
-        let (session, created) = try await activeSession(of: found, in: business, department: department)
+        var found = try await resolveVisitor(request, business: business)
+        let (session, created): (ChatSession, Bool)
+        do {
+            (session, created) = try await activeSession(of: found, in: business, department: department)
+        } catch {
+            // A new customer is stored with their session; another start of the same customer
+            // stored them first (the unique external id): their session is the one.
+            guard found.isNew, let external = found.visitor.externalCustomerID,
+                  let stored = try await visitorStore.visitor(business: business.id, externalCustomerID: external) else { throw error }
+            found = FoundVisitor(visitor: stored, isNew: false, isStored: true)
+            (session, created) = try await activeSession(of: found, in: business, department: department)
+        }
         let token = try await tokens.mint(role: .visitor, subject: found.visitor.id, business: business.id,
                                           lifetime: settings.visitorTokenLifetime)
         if created, business.autoAssign { try await assignment.autoAssign(session) }
@@ -78,10 +88,8 @@ package struct SessionService: Sendable {
             return (existing, false)
         }
         let session = ChatSession(businessID: business.id, departmentID: department?.id, visitorID: found.visitor.id)
-        let summary = SessionSummary(new: session, visitor: found.visitor, department: department)
-        let draft = try FeedDraft(business: business.id, type: "session_started",
-                                  body: SessionStartedEvent(session_id: summary.session_id, session: summary))
-        switch try await log.open(SessionOpening(session: session, newVisitor: found.isStored ? nil : found.visitor, draft: draft)) {
+        let opening = try Self.opening(session, visitor: found.visitor, isStored: found.isStored, department: department)
+        switch try await log.open(opening) {
         case .created: return (session, true)
         case .existing(let existing): return (existing, false)
         }
@@ -121,14 +129,18 @@ package struct SessionService: Sendable {
         let existing = try await visitorStore.visitor(business: business.id, externalCustomerID: external)
         try VisitorProfile.check(request.profile, known: existing, against: business.prechat)
         if let existing { return FoundVisitor(visitor: try await updated(existing, with: request.profile), isNew: false, isStored: true) }
+        // Stored by the writer with their first session, as a guest is.
         let visitor = Visitor(businessID: business.id, externalCustomerID: external, name: request.profile.name, email: request.profile.email)
-        do {
-            try await visitorStore.insert(visitor)
-            return FoundVisitor(visitor: visitor, isNew: true, isStored: true)
-        } catch {
-            guard let existing = try await visitorStore.visitor(business: business.id, externalCustomerID: external) else { throw error }
-            return FoundVisitor(visitor: existing, isNew: false, isStored: true)
-        }
+        return FoundVisitor(visitor: visitor, isNew: true, isStored: false)
+    }
+
+    /// What the writer stores for a new session: the session, its visitor when not stored yet, and
+    /// its `session_started` feed event.
+    package static func opening(_ session: ChatSession, visitor: Visitor, isStored: Bool, department: Department?) throws -> SessionOpening {
+        let summary = SessionSummary(new: session, visitor: visitor, department: department)
+        let draft = try FeedDraft(business: session.businessID, type: "session_started",
+                                  body: SessionStartedEvent(session_id: summary.session_id, session: summary))
+        return SessionOpening(session: session, newVisitor: isStored ? nil : visitor, draft: draft)
     }
 
     /// A returning visitor with the answers it gave this time: a name or email that differs from

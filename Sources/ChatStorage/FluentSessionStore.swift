@@ -11,16 +11,6 @@ package struct FluentSessionStore: SessionStore {
         self.db = db
     }
 
-    /// SQL rather than `Model.create`: FluentKit lists a model's fields by reflection at each
-    /// create, the largest single cost of start-session when profiled.
-    package func insert(_ session: ChatSession) async throws {
-        try await db.sql().raw("""
-            INSERT INTO chat_sessions (id, business_id, department_id, visitor_id, started_at, ended_at, last_seq, assigned_agent_id)
-            VALUES (\(bind: session.id), \(bind: session.businessID), \(bind: session.departmentID), \(bind: session.visitorID),
-                    \(bind: session.startedAt), \(bind: session.endedAt), 0, \(bind: session.assignedAgentID))
-            """).run()
-    }
-
     /// SQL and column reads rather than `Model.find`: FluentKit reads a model's fields by
     /// reflection, and every handshake reads its session (profiled).
     package func session(_ id: UUID) async throws -> ChatSession? {

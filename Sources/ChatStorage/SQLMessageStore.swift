@@ -49,22 +49,19 @@ struct SQLMessageStore: BatchStore {
     /// Nothing to release: Fluent owns the connections.
     func close() {}
 
-    /// Looks up repeated `client_id`s first (a read outside the transaction, so that the
-    /// transaction starts with a write), then stores the batch in one transaction.
+    /// Stores the batch in one transaction: the repeated `client_id`s looked up, the sessions
+    /// numbered, the messages and their feed events inserted, announced to the other nodes.
     private func storeBatch(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
-        let known = try await existingDuplicates(of: batch)
-        return try await db.transaction { tx in
+        try await db.transaction { tx in
             let sql = try tx.sql()
-            var plan = BatchPlan(batch, known: known)
+            var plan = BatchPlan(batch, known: try await duplicates(of: batch, on: sql))
             let now = WireTime.now()
             let rows = plan.rows(firstSeq: try await number(plan.sessions, counts: plan.counts, on: sql), at: now)
             guard !rows.isEmpty else { return plan.outcomes(stored: [], cursors: []) }
             try await insertMessages(rows, at: now, on: sql)
             for row in rows {
                 guard let attachment = row.attachmentID else { continue }
-                try await sql.raw("""
-                    UPDATE attachments SET message_id = \(bind: row.wire.id) WHERE id = \(bind: attachment) AND message_id IS NULL
-                    """).run()
+                try await sql.raw(WriterSQL.query(WriterSQL.linkAttachment, [row.wire.id, attachment])).run()
             }
             let cursors = try await insertFeeds(rows.map { ($0.message.businessID, "message", $0.feedPayload) }, at: now, on: sql)
             let outcomes = plan.outcomes(stored: rows, cursors: cursors)
@@ -77,28 +74,22 @@ struct SQLMessageStore: BatchStore {
         try await db.transaction { tx in
             let sql = try tx.sql()
             if let visitor = opening.newVisitor {
-                try await sql.raw("""
-                    INSERT INTO visitors (id, business_id, external_customer_id, name, email, created_at)
-                    VALUES (\(bind: visitor.id), \(bind: visitor.businessID), \(bind: visitor.externalCustomerID), \(bind: visitor.name),
-                            \(bind: visitor.email), \(bind: visitor.createdAt))
-                    """).run()
+                try await sql.raw(WriterSQL.query(WriterSQL.insertVisitor, [visitor.id, visitor.businessID, visitor.externalCustomerID,
+                                                                           visitor.name, visitor.email, visitor.createdAt])).run()
             }
             let session = opening.session
-            // The partial unique index (one active session per visitor) turns a second one into no
-            // row; a start on another node still in flight is waited for.
-            let inserted = try await sql.raw("""
-                INSERT INTO chat_sessions (id, business_id, department_id, visitor_id, started_at, ended_at, last_seq, assigned_agent_id)
-                VALUES (\(bind: session.id), \(bind: session.businessID), \(bind: session.departmentID), \(bind: session.visitorID),
-                        \(bind: session.startedAt), \(bind: session.endedAt), 0, \(bind: session.assignedAgentID))
-                ON CONFLICT DO NOTHING RETURNING id
-                """).first()
+            // A start on another node still in flight is waited for (the unique index's lock).
+            let inserted = try await sql.raw(WriterSQL.query(WriterSQL.insertSession, [
+                session.id, session.businessID, session.departmentID, session.visitorID, session.startedAt, session.endedAt,
+                session.assignedAgentID])).first()
             guard inserted != nil else {
-                let existing = try await sql.raw("""
-                    SELECT \(RecordColumns.session) FROM chat_sessions
-                    WHERE business_id = \(bind: session.businessID) AND visitor_id = \(bind: session.visitorID) AND ended_at IS NULL
-                    """).first()?.chatSession()
-                guard let existing else { throw StorageError.activeSessionMissing(session.visitorID) }
-                return .existing(existing)
+                let row = try await sql.raw(WriterSQL.query(WriterSQL.activeSession, [session.businessID, session.visitorID])).first()
+                guard let row else { throw StorageError.activeSessionMissing(session.visitorID) }
+                return .existing(ChatSession(
+                    id: try row.decode(column: "id", as: UUID.self), businessID: session.businessID,
+                    departmentID: try row.decode(column: "department_id", as: UUID?.self), visitorID: session.visitorID,
+                    startedAt: try row.decode(column: "started_at", as: Date.self),
+                    assignedAgentID: try row.decode(column: "assigned_agent_id", as: UUID?.self)))
             }
             let cursor = try await insertFeed(opening.draft, at: date, on: sql)
             try await bus?.announce([.feed(opening.draft, cursor: cursor)], on: sql)
@@ -108,9 +99,7 @@ struct SQLMessageStore: BatchStore {
 
     private func endSession(_ session: UUID, at date: Date) async throws -> EndedSession? {
         try await db.transaction { tx in
-            let row = try await tx.sql().raw("""
-                UPDATE chat_sessions SET ended_at = \(bind: date) WHERE id = \(bind: session) AND ended_at IS NULL RETURNING business_id
-                """).first()
+            let row = try await tx.sql().raw(WriterSQL.query(WriterSQL.endSession, [date, session])).first()
             guard let business = try row?.decode(column: "business_id", as: UUID.self) else { return nil }
             let draft = try FeedDraft.sessionEnded(session, business: business, at: date)
             let cursor = try await insertFeed(draft, at: date, on: tx.sql())
@@ -197,10 +186,7 @@ struct SQLMessageStore: BatchStore {
     }
 
     private func insertMessages(_ rows: [BatchPlan.Row], at date: Date, on sql: any SQLDatabase) async throws {
-        var query: SQLQueryString = """
-            INSERT INTO chat_messages (id, session_id, seq, type, content, file, file_name, is_audio, attachment_id, \
-            sender_id, sender_type, client_id, created_at) VALUES 
-            """
+        var query: SQLQueryString = "INSERT INTO chat_messages (\(unsafeRaw: WriterSQL.messageColumns)) VALUES "
         for (index, row) in rows.enumerated() {
             let wire = row.wire
             query += index == 0 ? "" : ", "
@@ -213,20 +199,20 @@ struct SQLMessageStore: BatchStore {
         try await sql.raw(query).run()
     }
 
-    private func existingDuplicates(of batch: [PendingMessage]) async throws -> [PendingMessage.DuplicateKey: WireMessage] {
-        let keys = BatchPlan.duplicateKeys(of: batch)
-        guard !keys.isEmpty else { return [:] }
+    /// The stored messages that the batch's `client_id`s repeat.
+    private func duplicates(of batch: [PendingMessage], on sql: any SQLDatabase) async throws -> [PendingMessage.DuplicateKey: WireMessage] {
         var found: [PendingMessage.DuplicateKey: WireMessage] = [:]
-        for session in Set(keys.map(\.sessionID)) {
-            let clientIDs = Array(Set(keys.filter { $0.sessionID == session }.map(\.clientID)))
-            let rows = try await ChatMessageModel.query(on: db)
-                .filter(\.$sessionID == session)
-                .filter(\.$clientID ~~ clientIDs)
-                .all()
-            for row in rows {
-                guard let clientID = row.clientID else { continue }
-                found[PendingMessage.DuplicateKey(sessionID: session, senderID: row.senderID, clientID: clientID)] = row.record
+        for key in BatchPlan.duplicateKeys(of: batch) {
+            guard let row = try await sql.raw(WriterSQL.query(WriterSQL.duplicate, [key.sessionID, key.senderID, key.clientID])).first() else {
+                continue
             }
+            found[key] = WireMessage(
+                type: try row.decode(column: "type", as: String.self), id: try row.decode(column: "id", as: UUID.self),
+                sessionID: key.sessionID, seq: try row.decode(column: "seq", as: Int.self),
+                content: try row.decode(column: "content", as: String?.self), file: try row.decode(column: "file", as: String?.self),
+                fileName: try row.decode(column: "file_name", as: String?.self), isAudio: try row.decode(column: "is_audio", as: Bool.self),
+                senderID: key.senderID, senderType: try row.decode(column: "sender_type", as: String.self), clientID: key.clientID,
+                createdAt: try row.decode(column: "created_at", as: Date.self))
         }
         return found
     }

@@ -102,10 +102,8 @@ package protocol BusinessKeyStore: Sendable {
     func revokeKey(_ kid: String, of business: UUID, at date: Date) async throws -> Bool
 }
 
-/// Visitors: guests and proven customers.
+/// Visitors: guests and proven customers (stored by the writer with their first session).
 package protocol VisitorStore: Sendable {
-    /// Throws when the business already has a visitor with this external id.
-    func insert(_ visitor: Visitor) async throws
     /// A returning visitor's pre-chat answers (both written as given).
     func updateProfile(of visitor: UUID, name: String?, email: String?) async throws
     func visitor(_ id: UUID) async throws -> Visitor?
@@ -114,8 +112,6 @@ package protocol VisitorStore: Sendable {
 
 /// Sessions, their assignment and the inbox.
 package protocol SessionStore: Sendable {
-    /// Throws when the visitor already has an active session with the business.
-    func insert(_ session: ChatSession) async throws
     func session(_ id: UUID) async throws -> ChatSession?
     func activeSession(visitor: UUID, business: UUID) async throws -> ChatSession?
     /// Sets the agent of an active session, in one statement, if its current agent is one of

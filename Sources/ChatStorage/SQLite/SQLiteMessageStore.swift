@@ -8,27 +8,17 @@ import Glibc
 /// thread only (`run`: a `SQLiteThread`), with prepared statements reused from batch to batch
 /// (going through Fluent's pool costs a thread hop per statement). Its calls never suspend.
 ///
-/// Safe to share although it holds a mutable handle and cache: it is only called by the writer's
-/// one task, one call at a time, so no two uses of the handle overlap.
+/// Its statements are the writer's (`WriterSQL`), as on PostgreSQL: a session's numbers are
+/// reserved in `chat_sessions.last_seq` inside the batch's transaction.
+///
+/// Safe to share although it holds a mutable handle: it is only called by the writer's one task,
+/// one call at a time, so no two uses of the handle overlap.
 final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
-    private enum SessionState {
-        case active(lastSeq: Int)
-        case ended
-    }
-
-    private static let knownLimit = 100_000
-
     private let path: String
     /// Opened on first use.
     private var handle: SQLiteHandle?
     /// The descriptor holding the writer lock, -1 until the first use.
     private var lock: Int32 = -1
-    /// What the writer knows of the sessions it has numbered since it started: their last
-    /// message number, or that they ended. On a SQLite deployment the writer is the only one that
-    /// stores messages or ends sessions, so this is the truth; the first use of a session reads it
-    /// from the database (`chat_sessions.last_seq` is not kept up to date here: numbers come from
-    /// the messages themselves). Forgotten wholesale past `knownLimit` sessions, and read again.
-    private var known: [UUID: SessionState] = [:]
 
     init(path: String) {
         self.path = path
@@ -39,22 +29,22 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
     }
 
     func store(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
-        let (outcomes, numbered) = try withHandle { db in
+        try withHandle { db in
             try Self.transaction(db) {
                 var plan = BatchPlan(batch, known: try Self.duplicates(of: batch, in: db))
                 let now = WireTime.now()
+                // Each session's numbers reserved in `last_seq`, as on PostgreSQL (an ended session gets none).
                 var firstSeq: [UUID: Int] = [:]
-                var numbered: [UUID: Int] = [:]
+                let number = try db.statement(WriterSQL.numberSession)
                 for session in plan.sessions {
-                    guard let last = try lastSeq(of: session, in: db) else { continue }  // ended
-                    firstSeq[session] = last + 1
-                    numbered[session] = last + (plan.counts[session] ?? 0)
+                    let count = plan.counts[session] ?? 0
+                    number.reset()
+                    try number.bind(1, count)
+                    try number.bind(2, session)
+                    while try number.step() { firstSeq[session] = number.int(0) - count + 1 }
                 }
                 let rows = plan.rows(firstSeq: firstSeq, at: now)
-                let insert = try db.statement("""
-                    INSERT INTO chat_messages (id, session_id, seq, type, content, file, file_name, is_audio, attachment_id, \
-                    sender_id, sender_type, client_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                    """)
+                let insert = try db.statement(WriterSQL.insertMessage)
                 var cursors: [Int] = []
                 cursors.reserveCapacity(rows.count)
                 for row in rows {
@@ -75,7 +65,7 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
                     try insert.bind(13, now)
                     try insert.run()
                     if let attachment = row.attachmentID {
-                        let link = try db.statement("UPDATE attachments SET message_id = ?1 WHERE id = ?2 AND message_id IS NULL")
+                        let link = try db.statement(WriterSQL.linkAttachment)
                         try link.bind(1, wire.id)
                         try link.bind(2, attachment)
                         try link.run()
@@ -83,41 +73,15 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
                     cursors.append(try Self.insertFeed(business: row.message.businessID, type: "message", payload: row.feedPayload,
                                                        at: now, in: db))
                 }
-                return (plan.outcomes(stored: rows, cursors: cursors), numbered)
+                return plan.outcomes(stored: rows, cursors: cursors)
             }
         }
-        // Only once committed: a batch rolled back leaves no gap in the numbers.
-        if known.count > Self.knownLimit { known.removeAll(keepingCapacity: true) }
-        for (session, last) in numbered { known[session] = .active(lastSeq: last) }
-        return outcomes
-    }
-
-    /// The last number given in an active session, nil if it has ended.
-    private func lastSeq(of session: UUID, in db: SQLiteHandle) throws -> Int? {
-        switch known[session] {
-        case .active(let last): return last
-        case .ended: return nil
-        case nil: break
-        }
-        let select = try db.statement("""
-            SELECT ended_at IS NOT NULL, last_seq, (SELECT MAX(seq) FROM chat_messages WHERE session_id = ?1) \
-            FROM chat_sessions WHERE id = ?1
-            """)
-        try select.bind(1, session)
-        var found: SessionState?
-        while try select.step() {
-            found = select.int(0) != 0 ? .ended : .active(lastSeq: max(select.int(1), select.int(2)))
-        }
-        guard let found else { return nil }  // no such session: nothing can be stored in it
-        known[session] = found
-        if case .active(let last) = found { return last }
-        return nil
     }
 
     func end(session: UUID, at date: Date) async throws -> EndedSession? {
-        let ended: EndedSession? = try withHandle { db in
+        try withHandle { db in
             try Self.transaction(db) {
-                let update = try db.statement("UPDATE chat_sessions SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL RETURNING business_id")
+                let update = try db.statement(WriterSQL.endSession)
                 try update.bind(1, date)
                 try update.bind(2, session)
                 var business: UUID?
@@ -128,8 +92,6 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
                 return EndedSession(draft: draft, cursor: cursor)
             }
         }
-        if ended != nil { known[session] = .ended }
-        return ended
     }
 
     func insertFeed(_ draft: FeedDraft, at date: Date) async throws -> Int {
@@ -139,23 +101,16 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
     }
 
     func open(_ openings: [SessionOpening], at date: Date) async throws -> [Result<SessionOpened, any Error>] {
-        let results = try withHandle { db in
+        try withHandle { db in
             try Self.transaction(db) {
                 openings.map { opening in Result { try Self.savepoint(db) { try Self.open(opening, at: date, in: db) } } }
             }
         }
-        // Only once committed; a new session has no message yet, so its first one needs no read.
-        for (opening, result) in zip(openings, results) {
-            if case .success(.created) = result { known[opening.session.id] = .active(lastSeq: 0) }
-        }
-        return results
     }
 
     private static func open(_ opening: SessionOpening, at date: Date, in db: SQLiteHandle) throws -> SessionOpened {
         if let visitor = opening.newVisitor {
-            let insert = try db.statement("""
-                INSERT INTO visitors (id, business_id, external_customer_id, name, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                """)
+            let insert = try db.statement(WriterSQL.insertVisitor)
             try insert.bind(1, visitor.id)
             try insert.bind(2, visitor.businessID)
             try insert.bind(3, visitor.externalCustomerID)
@@ -165,11 +120,7 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
             try insert.run()
         }
         let session = opening.session
-        // The partial unique index (one active session per visitor) turns a second one into no row.
-        let insert = try db.statement("""
-            INSERT INTO chat_sessions (id, business_id, department_id, visitor_id, started_at, ended_at, last_seq, assigned_agent_id) \
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7) ON CONFLICT DO NOTHING RETURNING id
-            """)
+        let insert = try db.statement(WriterSQL.insertSession)
         try insert.bind(1, session.id)
         try insert.bind(2, session.businessID)
         try insert.bind(3, session.departmentID)
@@ -190,10 +141,7 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
     }
 
     private static func activeSession(of visitor: UUID, in business: UUID, db: SQLiteHandle) throws -> ChatSession? {
-        let select = try db.statement("""
-            SELECT id, department_id, started_at, assigned_agent_id FROM chat_sessions \
-            WHERE business_id = ?1 AND visitor_id = ?2 AND ended_at IS NULL
-            """)
+        let select = try db.statement(WriterSQL.activeSession)
         try select.bind(1, business)
         try select.bind(2, visitor)
         var found: ChatSession?
@@ -240,10 +188,7 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
     private static func duplicates(of batch: [PendingMessage], in db: SQLiteHandle) throws -> [PendingMessage.DuplicateKey: WireMessage] {
         var found: [PendingMessage.DuplicateKey: WireMessage] = [:]
         for key in BatchPlan.duplicateKeys(of: batch) {
-            let select = try db.statement("""
-                SELECT id, seq, type, content, file, file_name, is_audio, sender_type, created_at FROM chat_messages \
-                WHERE session_id = ?1 AND sender_id = ?2 AND client_id = ?3
-                """)
+            let select = try db.statement(WriterSQL.duplicate)
             try select.bind(1, key.sessionID)
             try select.bind(2, key.senderID)
             try select.bind(3, key.clientID)

@@ -1,5 +1,4 @@
 import ChatDomain
-import ChatStorage
 import ChatRealtime
 import Foundation
 import Vapor
@@ -50,8 +49,6 @@ struct SeedCommand: AsyncCommand {
         }
         guard sessions > 1 || long == messages else { throw ConfigError("one session holds only the long session's messages: set --long to --messages") }
         let chat = context.application.chat
-        // Sessions of the past year, as they were: stored as they are (no start rule would date them back).
-        let stores = FluentStores.make(db: context.application.db)
         let started = ContinuousClock.now
 
         let business = try await chat.team.createBusiness(name: "seed-\(UUID().uuidString.prefix(8).lowercased())", allowedOrigins: [],
@@ -78,13 +75,13 @@ struct SeedCommand: AsyncCommand {
             let share = index == 0 ? long : Self.share(of: messages - long, among: sessions - 1, at: index - 1)
             return SeededSession(visitor: visitor, session: session, messages: share, ends: index != 0 && index % 100 != 0)
         }
-        try await Self.inParallel(plan, width: 16) { seeded in
-            try await stores.visitors.insert(seeded.visitor)
-            try await stores.sessions.insert(seeded.session)
-        }
-        context.console.output(.init(stringLiteral: "\(sessions) sessions stored; writing \(messages) messages"))
-
         try await context.application.serverServices.withWriter(logger: context.application.logger) {
+            // Sessions of the past year, as they were (no start rule would date them back), through the writer.
+            try await Self.inParallel(plan, width: 64) { seeded in
+                let department = departments.first { $0.id == seeded.session.departmentID }
+                _ = try await chat.log.open(SessionService.opening(seeded.session, visitor: seeded.visitor, isStored: false, department: department))
+            }
+            context.console.output(.init(stringLiteral: "\(sessions) sessions stored; writing \(messages) messages"))
             var text = SeedText()
             for start in stride(from: 0, to: plan.count, by: Self.chunk) {
                 let part = plan[start..<min(start + Self.chunk, plan.count)]
