@@ -79,7 +79,8 @@ run_fuzzers() {
     --secret "$secret" --pid "$pid" > "$results_dir/socket-fuzz.log" 2>&1
   status=$?
   tail -n 15 "$results_dir/socket-fuzz.log"
-  by_status "socket fuzz ($label)" "$status" $((SECONDS - started))
+  by_status "socket fuzz ($label)" "$status" $((SECONDS - started)) \
+    "exited with status $status: $(grep -E -m 3 '^(FAIL|  - )' "$results_dir/socket-fuzz.log" | paste -sd ' ' | cut -c1-300)"
   echo "== schemathesis on $label"
   started=$SECONDS
   if [ ! -x "$fuzz_venv/bin/st" ]; then
@@ -91,7 +92,8 @@ run_fuzzers() {
     status=$?
     if [ "$status" -ne 0 ]; then grep -E -A 12 "^(_+ |[0-9]+\. )" "$results_dir/http-fuzz.log" | head -n 80; fi
     tail -n 12 "$results_dir/http-fuzz.log"
-    by_status "schemathesis ($label)" "$status" $((SECONDS - started))
+    by_status "schemathesis ($label)" "$status" $((SECONDS - started)) \
+      "exited with status $status: $(grep -E -m 2 '^(_+ |[0-9]+\. )' "$results_dir/http-fuzz.log" | paste -sd ' ' | cut -c1-300)"
   fi
   if ! kill -0 "$pid" 2> /dev/null; then
     excerpt "$results_dir/server-$label.log" 40
