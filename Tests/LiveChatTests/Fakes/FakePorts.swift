@@ -52,9 +52,11 @@ struct FakePorts: Sendable {
 
     /// A session opened through the writer (its `session_started` event numbered), for a new
     /// guest unless `visitor` is given.
-    func session(of business: UUID, visitor: Visitor? = nil, department: UUID? = nil, agent: UUID? = nil) async throws -> ChatSession {
+    func session(of business: UUID, visitor: Visitor? = nil, department: UUID? = nil, agent: UUID? = nil,
+                 startedAt: Date = WireTime.now()) async throws -> ChatSession {
         let guest = visitor == nil ? Visitor(businessID: business, externalCustomerID: nil) : nil
-        let session = ChatSession(businessID: business, departmentID: department, visitorID: (visitor ?? guest)!.id, assignedAgentID: agent)
+        let session = ChatSession(businessID: business, departmentID: department, visitorID: (visitor ?? guest)!.id, startedAt: startedAt,
+                                  assignedAgentID: agent)
         let draft = try FeedDraft(business: business, type: "session_started", session: session.id,
                                   body: ["type": "session_started", "session_id": session.id.lowercasedText])
         switch try await log.open(SessionOpening(session: session, newVisitor: guest, draft: draft)) {
