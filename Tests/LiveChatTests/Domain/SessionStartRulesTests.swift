@@ -144,4 +144,39 @@ struct SessionStartRulesTests {
         #expect(assigned["agent_id"] as? String == online.id.lowercasedText && assigned["agent_name"] as? String == "Online")
         #expect(offline.id != online.id)
     }
+
+    /// The writer, with another start of the same new customer committed just before this one's.
+    private struct RacedLog: EventLog {
+        let inner: InMemoryEventLog
+        func append(_ message: PendingMessage) { inner.append(message) }
+        func end(session: UUID) async throws -> Date? { try await inner.end(session: session) }
+        func publish(_ draft: FeedDraft) async throws -> Int { try await inner.publish(draft) }
+        func flush() async { await inner.flush() }
+        var isFailing: Bool { inner.isFailing }
+        func open(_ opening: SessionOpening) async throws -> SessionOpened {
+            if let customer = opening.newVisitor, customer.externalCustomerID != nil,
+               try await inner.store.visitor(business: customer.businessID, externalCustomerID: customer.externalCustomerID ?? "") == nil {
+                let rival = Visitor(businessID: customer.businessID, externalCustomerID: customer.externalCustomerID)
+                let session = ChatSession(businessID: customer.businessID, departmentID: nil, visitorID: rival.id)
+                _ = try await inner.open(try SessionService.opening(session, visitor: rival, isStored: false, department: nil))
+            }
+            return try await inner.open(opening)
+        }
+    }
+
+    @Test func aNewCustomersStartThatLostARaceGetsTheWinnersVisitorAndSession() async throws {
+        let ports = try await FakePorts.make()
+        let log = RacedLog(inner: ports.log)
+        let presence = Presence(log: log, store: ports.store, grace: .seconds(1), heartbeat: .seconds(10))
+        let sessions = SessionService(
+            directoryStore: ports.store, sessionStore: ports.store, visitorStore: ports.store, log: log, tokens: ports.tokens,
+            settings: FakePorts.settings,
+            assignment: AssignmentService(directoryStore: ports.store, sessionStore: ports.store, log: log, presence: presence))
+        let shop = try await ports.business(allowUnverifiedCustomerIDs: true)
+        let started = try await sessions.startSession(request(shop.id, external: "c-9"))
+        let winner = try #require(try await ports.store.visitor(business: shop.id, externalCustomerID: "c-9"))
+        #expect(started.visitor == winner.id && !started.created)
+        #expect(try await ports.store.activeSession(visitor: winner.id, business: shop.id) == started.session)
+        #expect(ports.log.feedDrafts(ofType: "session_started").count == 1)
+    }
 }

@@ -4,6 +4,7 @@ import Foundation
 /// `SessionStore`: sessions (one active per visitor and business, as the partial unique index
 /// `one_active_session_per_visitor` keeps it), their assignment and the inbox.
 extension InMemoryStore: SessionStore {
+    /// A test's setup (the port has no insert: the writer stores sessions, `InMemoryEventLog.open`).
     func insert(_ session: ChatSession) async throws {
         try withTables { tables in try tables.insertSession(session) }
     }

@@ -3,6 +3,7 @@ import Foundation
 
 /// `VisitorStore`: an external customer id once per business (guests, without one, any number).
 extension InMemoryStore: VisitorStore {
+    /// A test's setup (the port has no insert: the writer stores a visitor with its first session).
     func insert(_ visitor: Visitor) async throws {
         try withTables { tables in try tables.insertVisitor(visitor) }
     }
