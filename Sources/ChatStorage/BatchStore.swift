@@ -9,6 +9,9 @@ protocol BatchStore: Sendable {
     /// Runs the writer's `body` where this store's calls belong (SQLite: on its own thread).
     func run(_ body: @Sendable () async -> Void) async
 
+    /// Lets a batch gather for `duration` before the writer takes it.
+    func gather(for duration: Duration) async
+
     /// Stores a batch in one transaction; one outcome per message, in batch order.
     func store(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome]
 

@@ -155,7 +155,7 @@ package final class MessageWriter: EventLog, Service {
         }
         if window > .zero {
             let left = queue.withLock { queue in queue.stopping ? .zero : ContinuousClock.now.duration(to: queue.oldest + window) }
-            if left > .zero { try? await Task.sleep(for: left) }
+            if left > .zero { await store.gather(for: left) }
         }
         let (taken, flushers) = queue.withLock { queue -> ([Command]?, [CheckedContinuation<Void, Never>]) in
             guard !queue.commands.isEmpty else {

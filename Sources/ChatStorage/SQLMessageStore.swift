@@ -16,6 +16,10 @@ struct SQLMessageStore: BatchStore {
         await body()
     }
 
+    func gather(for duration: Duration) async {
+        try? await Task.sleep(for: duration)
+    }
+
     func store(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
         try await storeBatch(batch)
     }

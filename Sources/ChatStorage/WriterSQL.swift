@@ -27,13 +27,18 @@ enum WriterSQL {
         INSERT INTO chat_messages (\(messageColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         """
 
-    /// Reserves `$1` numbers in the active session `$2`: its new last number (no row once it has
-    /// ended). `chat_sessions.last_seq` is a session's last number on both stores.
-    static let numberSession = "UPDATE chat_sessions SET last_seq = last_seq + $1 WHERE id = $2 AND ended_at IS NULL RETURNING last_seq"
+    /// SQLite's writer: whether a session has ended, and its last number (`last_seq`, or its
+    /// messages' highest where the column lags: the writer keeps numbers in memory and writes them back).
+    static let sessionState = """
+        SELECT ended_at IS NOT NULL, last_seq, (SELECT MAX(seq) FROM chat_messages WHERE session_id = $1) FROM chat_sessions WHERE id = $1
+        """
+
+    /// SQLite's writer: a session's last number, written back.
+    static let setLastSeq = "UPDATE chat_sessions SET last_seq = $1 WHERE id = $2"
 
     /// Every statement above, for the test that their parameters first appear in order.
-    static let all = [insertVisitor, insertSession, activeSession, messageColumns, insertMessage, numberSession, endSession, linkAttachment,
-                      duplicate]
+    static let all = [insertVisitor, insertSession, activeSession, messageColumns, insertMessage, endSession, linkAttachment,
+                      duplicate, sessionState, setLastSeq]
 
     static let endSession = "UPDATE chat_sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL RETURNING business_id"
 

@@ -292,7 +292,7 @@ struct TwoNodeTests {
     }
 
     @Test func twoNodesStartingAtOnceOnAnEmptyDatabaseBothComeUp() async throws {
-        try await withDataFolder { config in
+        try await withDataFolder(emptyDatabase: true) { config in
             async let first = TestServer.start(config)
             async let second = TestServer.start(config)
             let a: TestServer

@@ -8,17 +8,32 @@ import Glibc
 /// thread only (`run`: a `SQLiteThread`), with prepared statements reused from batch to batch
 /// (going through Fluent's pool costs a thread hop per statement). Its calls never suspend.
 ///
-/// Its statements are the writer's (`WriterSQL`), as on PostgreSQL: a session's numbers are
-/// reserved in `chat_sessions.last_seq` inside the batch's transaction.
+/// Its statements are the writer's (`WriterSQL`), as on PostgreSQL. A session's numbers come from
+/// the writer's memory (it is the one writer of the data folder): reserving them in
+/// `chat_sessions.last_seq` at every batch, as PostgreSQL does, rewrote a session's row per batch
+/// and cost 10 % of the server's CPU per message (docs/BENCHMARKS.md, 2026-12-08). The column is
+/// written back when a session ends, when the writer forgets its numbers and when it closes, so at
+/// rest `last_seq` means what it means on PostgreSQL: the session's last number.
 ///
-/// Safe to share although it holds a mutable handle: it is only called by the writer's one task,
-/// one call at a time, so no two uses of the handle overlap.
+/// Safe to share although it holds a mutable handle and cache: it is only called by the writer's
+/// one task, one call at a time, so no two uses of the handle overlap.
 final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
+    private enum SessionState {
+        case active(lastSeq: Int)
+        case ended
+    }
+
+    private static let knownLimit = 100_000
+
     private let path: String
     /// Opened on first use.
     private var handle: SQLiteHandle?
     /// The descriptor holding the writer lock, -1 until the first use.
     private var lock: Int32 = -1
+    /// The sessions numbered since the writer started: their last number, or that they ended
+    /// (read from the database at a session's first use; forgotten, after a write-back, past
+    /// `knownLimit` sessions).
+    private var known: [UUID: SessionState] = [:]
 
     init(path: String) {
         self.path = path
@@ -28,20 +43,23 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
         await SQLiteThread.run(named: "livechat-writer", body)
     }
 
+    /// The writer's own thread sleeps: a timer would wake another thread to wake this one.
+    func gather(for duration: Duration) async {
+        let micros = duration / .microseconds(1)
+        usleep(UInt32(max(0, min(micros, 1_000_000))))
+    }
+
     func store(_ batch: [PendingMessage]) async throws -> [BatchPlan.Outcome] {
-        try withHandle { db in
+        let (outcomes, numbered) = try withHandle { db in
             try Self.transaction(db) {
                 var plan = BatchPlan(batch, known: try Self.duplicates(of: batch, in: db))
                 let now = WireTime.now()
-                // Each session's numbers reserved in `last_seq`, as on PostgreSQL (an ended session gets none).
                 var firstSeq: [UUID: Int] = [:]
-                let number = try db.statement(WriterSQL.numberSession)
+                var numbered: [UUID: Int] = [:]
                 for session in plan.sessions {
-                    let count = plan.counts[session] ?? 0
-                    number.reset()
-                    try number.bind(1, count)
-                    try number.bind(2, session)
-                    while try number.step() { firstSeq[session] = number.int(0) - count + 1 }
+                    guard let last = try lastSeq(of: session, in: db) else { continue }  // ended
+                    firstSeq[session] = last + 1
+                    numbered[session] = last + (plan.counts[session] ?? 0)
                 }
                 let rows = plan.rows(firstSeq: firstSeq, at: now)
                 let insert = try db.statement(WriterSQL.insertMessage)
@@ -73,13 +91,55 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
                     cursors.append(try Self.insertFeed(business: row.message.businessID, type: "message", payload: row.feedPayload,
                                                        at: now, in: db))
                 }
-                return plan.outcomes(stored: rows, cursors: cursors)
+                return (plan.outcomes(stored: rows, cursors: cursors), numbered)
             }
         }
+        // Only once committed: a batch rolled back leaves no gap in the numbers.
+        if known.count > Self.knownLimit { try forgetNumbers() }
+        for (session, last) in numbered { known[session] = .active(lastSeq: last) }
+        return outcomes
+    }
+
+    /// The last number given in an active session, nil if it has ended.
+    private func lastSeq(of session: UUID, in db: SQLiteHandle) throws -> Int? {
+        switch known[session] {
+        case .active(let last): return last
+        case .ended: return nil
+        case nil: break
+        }
+        let select = try db.statement(WriterSQL.sessionState)
+        try select.bind(1, session)
+        var found: SessionState?
+        while try select.step() {
+            found = select.int(0) != 0 ? .ended : .active(lastSeq: max(select.int(1), select.int(2)))
+        }
+        guard let found else { return nil }  // no such session: nothing can be stored in it
+        known[session] = found
+        if case .active(let last) = found { return last }
+        return nil
+    }
+
+    /// Writes each active session's last number to `chat_sessions.last_seq`, then forgets them.
+    private func forgetNumbers() throws {
+        let numbers = known.compactMap { session, state -> (UUID, Int)? in
+            if case .active(let last) = state, last > 0 { (session, last) } else { nil }
+        }
+        if !numbers.isEmpty, let handle {
+            try Self.transaction(handle) {
+                let update = try handle.statement(WriterSQL.setLastSeq)
+                for (session, last) in numbers {
+                    update.reset()
+                    try update.bind(1, last)
+                    try update.bind(2, session)
+                    try update.run()
+                }
+            }
+        }
+        known.removeAll(keepingCapacity: true)
     }
 
     func end(session: UUID, at date: Date) async throws -> EndedSession? {
-        try withHandle { db in
+        let ended: EndedSession? = try withHandle { db in
             try Self.transaction(db) {
                 let update = try db.statement(WriterSQL.endSession)
                 try update.bind(1, date)
@@ -87,11 +147,19 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
                 var business: UUID?
                 while try update.step() { business = update.uuid(0) }
                 guard let business else { return nil }
+                if case .active(let last)? = known[session], last > 0 {
+                    let write = try db.statement(WriterSQL.setLastSeq)
+                    try write.bind(1, last)
+                    try write.bind(2, session)
+                    try write.run()
+                }
                 let draft = try FeedDraft.sessionEnded(session, business: business, at: date)
                 let cursor = try Self.insertFeed(business: business, type: draft.type, payload: draft.text, at: date, in: db)
                 return EndedSession(draft: draft, cursor: cursor)
             }
         }
+        if ended != nil { known[session] = .ended }
+        return ended
     }
 
     func insertFeed(_ draft: FeedDraft, at date: Date) async throws -> Int {
@@ -101,11 +169,16 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
     }
 
     func open(_ openings: [SessionOpening], at date: Date) async throws -> [Result<SessionOpened, any Error>] {
-        try withHandle { db in
+        let results = try withHandle { db in
             try Self.transaction(db) {
                 openings.map { opening in Result { try Self.savepoint(db) { try Self.open(opening, at: date, in: db) } } }
             }
         }
+        // Only once committed; a new session has no message yet, so its first one needs no read.
+        for (opening, result) in zip(openings, results) {
+            if case .success(.created) = result { known[opening.session.id] = .active(lastSeq: 0) }
+        }
+        return results
     }
 
     private static func open(_ opening: SessionOpening, at date: Date, in db: SQLiteHandle) throws -> SessionOpened {
@@ -218,6 +291,11 @@ final class SQLiteMessageStore: BatchStore, @unchecked Sendable {
     }
 
     func close() {
+        do {
+            try forgetNumbers()
+        } catch {
+            // The numbers stay right: a session's first use reads its messages' highest one too.
+        }
         handle = nil
         if lock >= 0 {
             Glibc.close(lock)  // also releases the flock
