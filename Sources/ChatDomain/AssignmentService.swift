@@ -16,6 +16,21 @@ package struct AssignmentService: Sendable {
         let agent_name: String
         let assigned_by: String?
         let timestamp: String
+
+        /// Every field, `assigned_by` as null when nobody assigned it (docs/API.md).
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(type, forKey: .type)
+            try container.encode(session_id, forKey: .session_id)
+            try container.encode(agent_id, forKey: .agent_id)
+            try container.encode(agent_name, forKey: .agent_name)
+            try container.encode(assigned_by, forKey: .assigned_by)
+            try container.encode(timestamp, forKey: .timestamp)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case type, session_id, agent_id, agent_name, assigned_by, timestamp
+        }
     }
 
     struct TransferredEvent: Encodable {
@@ -26,12 +41,29 @@ package struct AssignmentService: Sendable {
         let from_department: String?
         let transferred_by: String?
         let timestamp: String
+
+        /// Every field, `from_department` and `transferred_by` as null when there is none (docs/API.md).
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(type, forKey: .type)
+            try container.encode(session_id, forKey: .session_id)
+            try container.encode(department, forKey: .department)
+            try container.encode(department_name, forKey: .department_name)
+            try container.encode(from_department, forKey: .from_department)
+            try container.encode(transferred_by, forKey: .transferred_by)
+            try container.encode(timestamp, forKey: .timestamp)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case type, session_id, department, department_name, from_department, transferred_by, timestamp
+        }
     }
 
     /// Gives the chat to `agentID`. It must be unassigned, already theirs, or handed over by its
     /// current agent (an admin may always reassign); two agents taking it at once: one wins.
     package func assign(_ session: ChatSession, to agentID: UUID, by caller: Identity) async throws -> Agent {
         guard let agent = try await directoryStore.agent(agentID), agent.businessID == session.businessID else { throw ChatError.agentNotFound }
+        guard agent.active else { throw ChatError.invalid("agent_id", "This agent is deactivated.") }
         guard session.isActive else { throw ChatError.sessionEnded }
         let allowed: Set<UUID?>? = caller == .admin ? nil : [nil, agentID, caller.subject]
         guard try await sessionStore.assign(session: session.id, to: agentID, ifCurrentIn: allowed) else {
@@ -65,7 +97,7 @@ package struct AssignmentService: Sendable {
     /// business for agents without a department), if there is one.
     package func autoAssign(_ session: ChatSession) async throws {
         let agents = try await directoryStore.agents(of: session.businessID).filter { agent in
-            session.departmentID == nil || agent.departmentID == nil || agent.departmentID == session.departmentID
+            agent.active && (session.departmentID == nil || agent.departmentID == nil || agent.departmentID == session.departmentID)
         }
         let pool = "\(session.businessID)/\(session.departmentID?.uuidString ?? "-")"
         guard let chosen = await presence.nextAgent(among: agents.map(\.id), pool: pool),

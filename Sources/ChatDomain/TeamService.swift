@@ -49,6 +49,7 @@ package struct TeamService: Sendable {
         if let department {
             guard let found = try await directoryStore.department(department), found.businessID == business else { throw ChatError.departmentNotFound }
         }
+        guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ChatError.invalid("name", "This field may not be blank.") }
         guard password.count >= 8 else { throw ChatError.invalid("password", "Ensure this field has at least 8 characters.") }
         guard password.count <= 72 else { throw ChatError.invalid("password", "Ensure this field has no more than 72 characters.") }
         let normalized = try Mailbox.check(email)

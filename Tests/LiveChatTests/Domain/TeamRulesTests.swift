@@ -94,10 +94,8 @@ struct TeamRulesTests {
         let ports = try await FakePorts.make()
         let team = TeamService(directoryStore: ports.store, hasher: ports.hasher)
         let shop = try await ports.business()
-        await withKnownIssue("createAgent checks the password and email in the domain, the name only in the HTTP layer (requiredString)") {
-            await #expect(throws: ChatError.self) {
-                try await team.createAgent(business: shop.id, email: "ann@shop.example", password: "correct horse", name: "   ")
-            }
+        await #expect(throws: ChatError.invalid("name", "This field may not be blank.")) {
+            try await team.createAgent(business: shop.id, email: "ann@shop.example", password: "correct horse", name: "   ")
         }
     }
 }
