@@ -23,10 +23,10 @@ struct ServerServices: Sendable {
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
             gracefulShutdownSignals: signals, cancellationSignals: [], logger: logger)
-        // A service that does not stop in time (a database call that never answers) is cancelled,
-        // and the group gives up on it after a few more seconds: a stop never hangs.
+        // A service that does not stop in time is cancelled. No limit after that: the group would
+        // end the process with a fatal error, and what a cancelled service still waits for is
+        // bounded already (PostgreSQL's statement timeout, SQLite's busy timeout).
         configuration.maximumGracefulShutdownDuration = .seconds(30)
-        configuration.maximumCancellationDuration = .seconds(5)
         return ServiceGroup(configuration: configuration)
     }
 
