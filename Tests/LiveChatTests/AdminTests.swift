@@ -6,7 +6,7 @@ import Vapor
 @testable import ChatStorage
 @testable import LiveChat
 
-@Suite("Admin API: businesses, departments, agents")
+@Suite("Admin API: businesses, departments, agents", .timeLimit(.minutes(3)))
 struct AdminTests {
     @Test func createAndListBusinessesDepartmentsAndAgents() async throws {
         try await withServer { server, client in
@@ -92,7 +92,7 @@ struct AdminTests {
     }
 }
 
-@Suite("Tokens")
+@Suite("Tokens", .timeLimit(.minutes(3)))
 struct TokenTests {
     @Test(arguments: BadToken.allCases.filter { $0 != .missing })
     func badTokensAre401OverHTTP(kind: BadToken) async throws {

@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 @testable import LiveChat
 
-@Suite("WS /ws/agent/: the business's live feed")
+@Suite("WS /ws/agent/: the business's live feed", .timeLimit(.minutes(3)))
 struct AgentFeedTests {
     @Test func theFeedCarriesStartsMessagesAndEndsOfItsBusinessOnly() async throws {
         try await withServer { _, client in
@@ -139,7 +139,7 @@ struct AgentFeedTests {
     }
 }
 
-@Suite("Session socket extensions: typing, read receipts, participants")
+@Suite("Session socket extensions: typing, read receipts, participants", .timeLimit(.minutes(3)))
 struct SessionSignalTests {
     @Test func typingIsRelayedToTheOthersAndNeverStored() async throws {
         try await withServer { _, client in

@@ -5,7 +5,7 @@ import Testing
 @testable import ChatTokens
 @testable import LiveChat
 
-@Suite("POST /auth/login/")
+@Suite("POST /auth/login/", .timeLimit(.minutes(3)))
 struct AgentLoginTests {
     @Test func anAgentLogsInAndItsTokenWorks() async throws {
         try await withServer { _, client in

@@ -4,7 +4,7 @@ import Testing
 
 /// A business's own keys: they sign agent tokens of that business and nothing else, and a revoked
 /// key stops working at once, sockets included.
-@Suite("Business keys: /admin/businesses/<id>/keys/")
+@Suite("Business keys: /admin/businesses/<id>/keys/", .timeLimit(.minutes(3)))
 struct BusinessKeyTests {
     private func claims(_ business: String, role: String = "agent", expiresIn: Int = 600) -> [String: Any] {
         let now = Int(Date().timeIntervalSince1970)

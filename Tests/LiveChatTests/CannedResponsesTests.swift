@@ -4,7 +4,7 @@ import Testing
 
 /// `GET`/`POST /chat/canned-responses/`, `PATCH`/`DELETE /chat/canned-responses/<id>/`
 /// (CONTRACT.md, "Canned responses").
-@Suite("Canned responses")
+@Suite("Canned responses", .timeLimit(.minutes(3)))
 struct CannedResponsesTests {
     private func errors(_ reply: HTTPReply) -> [String: Any] { reply.json["errors"] as? [String: Any] ?? [:] }
 

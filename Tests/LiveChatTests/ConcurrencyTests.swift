@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LiveChat
 
-@Suite("Ordering and concurrency")
+@Suite("Ordering and concurrency", .timeLimit(.minutes(3)))
 struct ConcurrencyTests {
     @Test func twoSendersOf200MessagesEachSeeEveryMessageOnceInOneOrder() async throws {
         try await withServer { _, client in

@@ -6,7 +6,7 @@ import Testing
 @testable import ChatRealtime
 @testable import LiveChat
 
-@Suite("Settings and health")
+@Suite("Settings and health", .timeLimit(.minutes(3)))
 struct ConfigTests {
     private func temporaryDirectory() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("livechat-config-\(UUID().uuidString)").path
@@ -89,7 +89,7 @@ struct ConfigTests {
     }
 }
 
-@Suite("Pages served by the app")
+@Suite("Pages served by the app", .timeLimit(.minutes(3)))
 struct PagesTests {
     @Test func theWidgetTheDemoAndTheConsoleAreServed() async throws {
         try await withServer({ $0.demo = .on }) { server, client in

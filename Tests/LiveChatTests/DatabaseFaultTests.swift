@@ -5,7 +5,7 @@ import Testing
 
 /// CONTRACT.md "Limits": the database failing mid-chat — the sender gets an `error`, nothing
 /// unstored is broadcast, `/health` answers 503, and the server recovers by itself.
-@Suite("The database failing mid-chat", .enabled(if: TestDatabase.isPostgres, "PostgreSQL: the test cuts the node off its database"))
+@Suite("The database failing mid-chat", .enabled(if: TestDatabase.isPostgres, "PostgreSQL: the test cuts the node off its database"), .timeLimit(.minutes(3)))
 struct DatabaseFaultTests {
     @Test func theSenderGetsAnErrorNothingIsBroadcastHealthIs503AndTheServerRecovers() async throws {
         try await withServer { server, client in
@@ -48,7 +48,7 @@ struct DatabaseFaultTests {
 
 /// The same on SQLite: another process holds the database file's write lock (as a backup tool
 /// or a stray `sqlite3` shell can), past the writer's busy timeout.
-@Suite("The SQLite file locked mid-chat", .enabled(if: !TestDatabase.isPostgres, "SQLite: the test locks the server's database file"))
+@Suite("The SQLite file locked mid-chat", .enabled(if: !TestDatabase.isPostgres, "SQLite: the test locks the server's database file"), .timeLimit(.minutes(3)))
 struct SQLiteFaultTests {
     @Test func theSenderGetsAnErrorNothingIsBroadcastHealthIs503AndTheServerRecovers() async throws {
         try await withServer { server, client in

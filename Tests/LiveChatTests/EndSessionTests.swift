@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LiveChat
 
-@Suite("Ending a session")
+@Suite("Ending a session", .timeLimit(.minutes(3)))
 struct EndSessionTests {
     @Test func endOverHTTPSendsSessionEndedToEveryConnectionThen4006() async throws {
         try await withServer { _, client in

@@ -4,7 +4,7 @@ import Testing
 @testable import ChatRealtime
 @testable import LiveChat
 
-@Suite("Reading client frames")
+@Suite("Reading client frames", .timeLimit(.minutes(3)))
 struct FlatJSONTests {
     @Test(arguments: [
         #"{"type":"text","content":"hi"}"#,

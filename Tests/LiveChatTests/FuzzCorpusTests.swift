@@ -3,6 +3,7 @@ import Testing
 
 /// Every input in Tests/fuzz/corpus, seeds and the crashes `scripts/fuzz` found, replayed through
 /// its fuzz target: none may trap or break the target's invariants again.
+@Suite("The fuzz corpus replayed", .timeLimit(.minutes(3)))
 struct FuzzCorpusTests {
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fuzz/corpus")

@@ -7,7 +7,7 @@ import Testing
 /// answered with a clear 4xx naming the field, and the server still up after it.
 // One test at a time: each starts a server and sends a few hundred requests, and the suite's rate-limit
 // tests (token buckets refilling in real time) run beside them.
-@Suite("Hardening: input read strictly", .serialized)
+@Suite("Hardening: input read strictly", .serialized, .timeLimit(.minutes(3)))
 struct HardeningTests {
     private func errors(_ reply: HTTPReply) -> [String: Any] { reply.json["errors"] as? [String: Any] ?? [:] }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LiveChat
 
-@Suite("GET /chat/history/<session_id>/")
+@Suite("GET /chat/history/<session_id>/", .timeLimit(.minutes(3)))
 struct HistoryTests {
     @Test func historyIsTheCombinedTimelineOldestFirst() async throws {
         try await withServer { _, client in

@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 @testable import LiveChat
 
-@Suite("GET /chat/sessions/, assign and transfer")
+@Suite("GET /chat/sessions/, assign and transfer", .timeLimit(.minutes(3)))
 struct InboxTests {
     @Test func theInboxListsTheBusinesssSessionsNewestFirstWithTheirDetails() async throws {
         try await withServer { _, client in
@@ -184,7 +184,7 @@ struct InboxTests {
     }
 }
 
-@Suite("GET /chat/agents/ and /chat/departments/")
+@Suite("GET /chat/agents/ and /chat/departments/", .timeLimit(.minutes(3)))
 struct TeamTests {
     @Test func agentsSeeTheirTeamWithPresence() async throws {
         try await withServer { _, client in

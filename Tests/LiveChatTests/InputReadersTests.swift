@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// The domain's readers of client input at their edges, without a server (`Sources/ChatDomain/Input/`).
-@Suite("Input readers at their edges")
+@Suite("Input readers at their edges", .timeLimit(.minutes(3)))
 struct InputReadersTests {
     /// Every Unicode decimal digit (`Nd`) that is not ASCII: what `\d` and `Character.isNumber` take.
     static let otherDigits: [Unicode.Scalar] = (0x80...0x10FFFF).compactMap(Unicode.Scalar.init).filter {

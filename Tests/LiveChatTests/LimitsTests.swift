@@ -8,7 +8,7 @@ import Testing
 
 /// CONTRACT.md "Limits": per-address rates (429 + Retry-After), upload quotas, socket caps,
 /// control frames counted, the outbound bound in bytes, heartbeats, idle HTTP connections.
-@Suite("Limits")
+@Suite("Limits", .timeLimit(.minutes(3)))
 struct LimitsTests {
     private func sample(_ text: String, _ series: String) -> Double? {
         text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }

@@ -7,7 +7,7 @@ import Testing
 
 /// CONTRACT.md "Limits": the log carries a request id and never a token, a secret, a password,
 /// message content or a bind value — shown on a real `livechat serve` logging at debug.
-@Suite("The log keeps no secrets")
+@Suite("The log keeps no secrets", .timeLimit(.minutes(3)))
 struct LogHygieneTests {
     private struct Reply {
         let status: Int

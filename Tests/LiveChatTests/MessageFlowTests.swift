@@ -4,7 +4,7 @@ import Testing
 
 /// The message rules of `MessageFlow.swift`, without a server: what a client's text becomes, and
 /// what a batch's plan decides (numbering, repeats, ended sessions).
-@Suite("Message rules")
+@Suite("Message rules", .timeLimit(.minutes(3)))
 struct MessageFlowTests {
     let session = UUID()
     let business = UUID()

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LiveChat
 
-@Suite("GET /metrics")
+@Suite("GET /metrics", .timeLimit(.minutes(3)))
 struct MetricsTests {
     /// The value of one sample line (`name{labels} value`) in Prometheus text, nil when absent.
     private func sample(_ text: String, _ series: String) -> Double? {

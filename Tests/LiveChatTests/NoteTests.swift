@@ -4,7 +4,7 @@ import Testing
 
 /// Private notes (CONTRACT.md, "Private notes"): stored and numbered like a message, sent to the
 /// session's agents and the agent feed, never to a visitor by any path.
-@Suite("Private notes")
+@Suite("Private notes", .timeLimit(.minutes(3)))
 struct NoteTests {
     private func types(_ socket: TestSocket) -> [String] { socket.received.compactMap { $0["type"] as? String } }
 

@@ -5,7 +5,7 @@ import Testing
 @testable import LiveChat
 
 /// Export, erasure and retention (CONTRACT.md, "Privacy: export, erase, retention").
-@Suite("Privacy")
+@Suite("Privacy", .timeLimit(.minutes(3)))
 struct PrivacyTests {
     /// A chat with a file, a text, a note and a rating; its upload's URL.
     private func fullChat(_ client: TestClient, _ business: TestClient.Business, agentToken: String,

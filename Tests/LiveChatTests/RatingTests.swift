@@ -3,7 +3,7 @@ import Testing
 @testable import LiveChat
 
 /// `POST /chat/sessions/<id>/rating/` (CONTRACT.md, "Ratings (CSAT)").
-@Suite("Ratings")
+@Suite("Ratings", .timeLimit(.minutes(3)))
 struct RatingTests {
     private func errors(_ reply: HTTPReply) -> [String: Any] { reply.json["errors"] as? [String: Any] ?? [:] }
 

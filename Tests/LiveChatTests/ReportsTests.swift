@@ -3,7 +3,7 @@ import Testing
 @testable import LiveChat
 
 /// `GET /chat/reports/` (CONTRACT.md, "Reports").
-@Suite("Reports")
+@Suite("Reports", .timeLimit(.minutes(3)))
 struct ReportsTests {
     private static var today: String { String(ISO8601DateFormatter().string(from: Date()).prefix(10)) }
 

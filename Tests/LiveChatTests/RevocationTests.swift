@@ -5,7 +5,7 @@ import Testing
 
 /// CONTRACT.md "Keys and trust": logout revokes a login token (its `jti`) and deactivation an
 /// agent, at once, sockets included (4003), on every node.
-@Suite("Logout and agent deactivation")
+@Suite("Logout and agent deactivation", .timeLimit(.minutes(3)))
 struct RevocationTests {
     @Test func logoutRevokesThatTokenOnlyAndClosesItsSockets() async throws {
         try await withServer { _, client in

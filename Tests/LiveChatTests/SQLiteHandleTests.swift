@@ -3,7 +3,7 @@ import Testing
 @testable import ChatStorage
 
 /// The writer's own SQLite connection, through the C functions `ChatCSQLite` declares (sqlite-nio's copy).
-@Suite("SQLite handle")
+@Suite("SQLite handle", .timeLimit(.minutes(3)))
 struct SQLiteHandleTests {
     @Test func writesAndReadsThroughTheDeclaredCFunctions() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("handle-\(UUID().uuidString).sqlite").path

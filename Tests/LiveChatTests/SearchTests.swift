@@ -3,7 +3,7 @@ import Testing
 @testable import LiveChat
 
 /// `GET /chat/search/` (CONTRACT.md, "Search"), on the store the suite runs on.
-@Suite("Search")
+@Suite("Search", .timeLimit(.minutes(3)))
 struct SearchTests {
     /// The search's results once the indexer has caught up with `count` of them.
     private func found(_ client: TestClient, _ query: String, token: String, count: Int) async throws -> [JSON] {

@@ -5,7 +5,7 @@ import Vapor
 
 /// `livechat seed`: what it stores is what an agent of the seeded business reads over HTTP, and
 /// bad numbers are refused with a sentence before anything is stored.
-@Suite("livechat seed")
+@Suite("livechat seed", .timeLimit(.minutes(3)))
 struct SeedCommandTests {
     private func seed(_ arguments: [String], on app: Application) async throws {
         var context = CommandContext(console: Terminal(), input: CommandInput(arguments: ["livechat"] + arguments))

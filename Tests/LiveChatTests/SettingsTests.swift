@@ -4,7 +4,7 @@ import Testing
 
 /// Business admins, `GET`/`PATCH /chat/settings/`, `GET /chat/widget-config/` and the pre-chat
 /// form's answers on start-session (CONTRACT.md, "Business settings and the widget's view of them").
-@Suite("Merchant settings: business admins, settings, the widget's config, the pre-chat form")
+@Suite("Merchant settings: business admins, settings, the widget's config, the pre-chat form", .timeLimit(.minutes(3)))
 struct SettingsTests {
     private func errors(_ reply: HTTPReply) -> [String: Any] { reply.json["errors"] as? [String: Any] ?? [:] }
 

@@ -3,7 +3,7 @@ import Testing
 @testable import ChatStorage
 @testable import LiveChat
 
-@Suite("Stopping the server")
+@Suite("Stopping the server", .timeLimit(.minutes(3)))
 struct ShutdownTests {
     @Test func shutdownClosesSocketsWith1001AndKeepsEveryReceivedMessage() async throws {
         try await withDataFolder { config in
@@ -43,7 +43,7 @@ struct ShutdownTests {
     }
 }
 
-@Suite("One server per SQLite data folder", .enabled(if: !TestDatabase.isPostgres, "SQLite only: the writer's lock on the data folder's database file"))
+@Suite("One server per SQLite data folder", .enabled(if: !TestDatabase.isPostgres, "SQLite only: the writer's lock on the data folder's database file"), .timeLimit(.minutes(3)))
 struct DataFolderLockTests {
     @Test func aSecondServerOnTheSameFolderRefusesToStoreUntilTheFirstStops() async throws {
         try await withDataFolder { config in
@@ -74,7 +74,7 @@ struct DataFolderLockTests {
     }
 }
 
-@Suite("WAL checkpoints", .enabled(if: !TestDatabase.isPostgres, "SQLite only: the checkpointer of the SQLite file's write-ahead log"))
+@Suite("WAL checkpoints", .enabled(if: !TestDatabase.isPostgres, "SQLite only: the checkpointer of the SQLite file's write-ahead log"), .timeLimit(.minutes(3)))
 struct CheckpointTests {
     private func size(_ url: URL) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int) ?? 0

@@ -4,7 +4,7 @@ import WebSocketKit
 @testable import ChatDomain
 @testable import LiveChat
 
-@Suite("WS /ws/visitor-chat/ handshake and close codes")
+@Suite("WS /ws/visitor-chat/ handshake and close codes", .timeLimit(.minutes(3)))
 struct SocketHandshakeTests {
     @Test func acceptedSocketGetsConnectionEstablishedAndBearerSubprotocol() async throws {
         try await withServer { _, client in

@@ -3,7 +3,7 @@ import Testing
 import NIOWebSocket
 @testable import LiveChat
 
-@Suite("Chat socket: messages, files, errors, limits")
+@Suite("Chat socket: messages, files, errors, limits", .timeLimit(.minutes(3)))
 struct SocketMessagingTests {
     @Test func textIsStoredThenBroadcastToEveryConnectionWithItsFields() async throws {
         try await withServer { _, client in

@@ -3,7 +3,7 @@ import Testing
 import Vapor
 @testable import LiveChat
 
-@Suite("GET /openapi.json and /asyncapi.json")
+@Suite("GET /openapi.json and /asyncapi.json", .timeLimit(.minutes(3)))
 struct SpecsTests {
     private static let methods = ["get", "post", "put", "patch", "delete"]
 

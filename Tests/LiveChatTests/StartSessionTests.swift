@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LiveChat
 
-@Suite("POST /chat/start-session/")
+@Suite("POST /chat/start-session/", .timeLimit(.minutes(3)))
 struct StartSessionTests {
     @Test func newGuestGets201WithSeedEnvelopeAndToken() async throws {
         try await withServer { _, client in

@@ -4,7 +4,7 @@ import Testing
 
 /// A business admin manages its own business's agents and departments through the admin API
 /// (CONTRACT.md, "Merchant features"); another business's stay out of reach.
-@Suite("Business admins manage their team")
+@Suite("Business admins manage their team", .timeLimit(.minutes(3)))
 struct TeamManagementTests {
     @Test func aBusinessAdminInvitesPromotesAndDeactivatesItsAgents() async throws {
         try await withServer { _, client in

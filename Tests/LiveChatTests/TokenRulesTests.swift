@@ -4,7 +4,7 @@ import Testing
 @testable import LiveChat
 
 /// RFC 7519 / 7515 rules for every token the server checks, and the rotation of its secret.
-@Suite("Tokens: iat, nbf, crit, kid and the previous secret")
+@Suite("Tokens: iat, nbf, crit, kid and the previous secret", .timeLimit(.minutes(3)))
 struct TokenRulesTests {
     /// An agent token of `business`, signed by hand with `secret`.
     private func agentToken(_ business: String, secret: String, claims extra: [String: Any] = [:],

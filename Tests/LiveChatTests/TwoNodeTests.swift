@@ -6,7 +6,7 @@ import Testing
 
 /// Two nodes on one PostgreSQL database (the PostgreSQL run of the suite): a visitor on node A and
 /// an agent on node B chat as if on one server, through LISTEN/NOTIFY.
-@Suite("Two nodes on one PostgreSQL", .enabled(if: TestDatabase.isPostgres, "needs PostgreSQL: the nodes share its database and its LISTEN/NOTIFY"))
+@Suite("Two nodes on one PostgreSQL", .enabled(if: TestDatabase.isPostgres, "needs PostgreSQL: the nodes share its database and its LISTEN/NOTIFY"), .timeLimit(.minutes(3)))
 struct TwoNodeTests {
     /// Two servers on the same data (one database), each with a client.
     private func withTwoNodes(_ body: (TestClient, TestClient) async throws -> Void) async throws {
@@ -292,7 +292,7 @@ struct TwoNodeTests {
     }
 
     @Test func twoNodesStartingAtOnceOnAnEmptyDatabaseBothComeUp() async throws {
-        try await withDataFolder(emptyDatabase: true) { config in
+        try await withDataFolder { config in
             async let first = TestServer.start(config)
             async let second = TestServer.start(config)
             let a: TestServer

@@ -4,7 +4,7 @@ import Testing
 @testable import ChatStorage
 @testable import LiveChat
 
-@Suite("POST /chat/upload-file/ and the served files")
+@Suite("POST /chat/upload-file/ and the served files", .timeLimit(.minutes(3)))
 struct UploadTests {
     @Test func uploadAnswersTheSeedEnvelopeAndTheFileIsServedSafely() async throws {
         try await withServer { server, client in

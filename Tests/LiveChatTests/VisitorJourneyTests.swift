@@ -4,7 +4,7 @@ import Testing
 
 /// The visitor's journey over HTTP (issue 24): the pre-chat form's problems all at once, and a
 /// returning visitor's answers kept on the same visitor.
-@Suite("The visitor's journey: pre-chat answers")
+@Suite("The visitor's journey: pre-chat answers", .timeLimit(.minutes(3)))
 struct VisitorJourneyTests {
     private func errors(_ reply: HTTPReply) -> [String: Any] { reply.json["errors"] as? [String: Any] ?? [:] }
 

@@ -4,7 +4,7 @@ import Testing
 
 /// Webhooks (CONTRACT.md, "Webhooks"): against a receiver on loopback, so these servers allow
 /// private addresses (`LIVECHAT_WEBHOOK_ALLOW_PRIVATE=1`); the refusal of them is tested without.
-@Suite("Webhooks")
+@Suite("Webhooks", .timeLimit(.minutes(3)))
 struct WebhookTests {
     private func create(_ client: TestClient, token: String, url: String, events: [String]) async throws -> (id: String, secret: String) {
         let reply = try await client.post("/chat/webhooks/", token: token, json: ["url": url, "events": events])

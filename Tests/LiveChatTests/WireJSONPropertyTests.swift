@@ -80,7 +80,7 @@ func sameJSON(_ a: Any, _ b: Any) -> Bool {
 
 func scalars(_ text: String?) -> [Unicode.Scalar]? { text.map { Array($0.unicodeScalars) } }
 
-@Suite("JSON text written and read by hand, against Foundation")
+@Suite("JSON text written and read by hand, against Foundation", .timeLimit(.minutes(3)))
 struct WireJSONPropertyTests {
     static let cases = 3000
 

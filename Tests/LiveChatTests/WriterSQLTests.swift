@@ -3,7 +3,7 @@ import Testing
 
 /// The writer's statements are written once for both stores: SQLite numbers `$n` parameters by
 /// their first appearance, PostgreSQL by `n`, so each must first appear in the order 1, 2, 3 ….
-@Suite("The writer's shared statements")
+@Suite("The writer's shared statements", .timeLimit(.minutes(3)))
 struct WriterSQLTests {
     @Test(arguments: WriterSQL.all)
     func parametersFirstAppearInOrder(_ statement: String) {

@@ -1,14 +1,13 @@
 # A throwaway PostgreSQL cluster for the run (sourced by scripts/test): trust auth, no fsync, on a
 # free port, room for the connections of every test server the Swift suite runs at once. As root,
 # the cluster runs as the postgres user. Sets pg_state: "up" (database_url set), "missing" (not
-# installed) or "failed" (installed but did not start); with_template adds a migrated template.
+# installed) or "failed" (installed but did not start).
 
 pg_state=missing
 pg_dir=""
 pg_port=""
 pg_ctl_as=()
 database_url=""
-pg_template=""
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2> /dev/null | sort -V | tail -n 1)"
 
 start_postgres() {
@@ -34,30 +33,6 @@ start_postgres() {
     fail "PostgreSQL" "the throwaway cluster did not start"
     record "PostgreSQL" 0 1 0 0
     tail -n 20 "$pg_dir/initdb.log" "$pg_dir/server.log" 2> /dev/null
-  fi
-}
-
-# The database every test database is copied from (CREATE DATABASE x TEMPLATE livechat_template):
-# migrated once by `livechat migrate`, then closed to connections, as a template must be while
-# it is copied. Sets pg_template.
-with_template() {
-  [ "$pg_state" = up ] && [ -z "$pg_template" ] || return 0
-  local name=livechat_template started=$SECONDS
-  echo "== PostgreSQL: the migrated template $name"
-  [ -x "$bin/livechat" ] || { echo "no $bin/livechat to migrate the template with"; return 0; }
-  if bounded 60 "createdb $name" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U livechat "$name" \
-      && bounded 180 "livechat migrate --yes on $name" env DATABASE_URL="${database_url%/*}/$name" LIVECHAT_DEMO=0 \
-        LIVECHAT_JWT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(24))')" LIVECHAT_DATA_DIR="$pg_dir/template-data" LOG_LEVEL=warning \
-        "$bin/livechat" migrate --yes > "$results_dir/template-migrate.log" 2>&1 \
-      && bounded 60 "ALTER DATABASE $name (a template, closed to connections)" "$pg_bin/psql" -q -X -v ON_ERROR_STOP=1 \
-        -h 127.0.0.1 -p "$pg_port" -U livechat -d livechat \
-        -c "ALTER DATABASE $name WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"; then
-    pg_template=$name
-    echo "template $name migrated in $((SECONDS - started)) s"
-  else
-    fail "PostgreSQL template" "$name could not be made (the PostgreSQL suite runs without it)"
-    record "PostgreSQL template" 0 1 0 0
-    tail -n 20 "$results_dir/template-migrate.log" 2> /dev/null
   fi
 }
 

@@ -3,7 +3,7 @@
 # time bound is hit, every process the stage started can be found and killed:
 #   bash scripts/lib/stage.sh STAGE
 # Reads from the environment what scripts/test prepared: results_dir, and for the PostgreSQL
-# stages pg_state, database_url, pg_template. Writes its results to $results_dir/results.tsv.
+# stages pg_state, database_url. Writes its results to $results_dir/results.tsv.
 set -uo pipefail
 STAGE="$1"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -62,11 +62,10 @@ stage_swift() {
 }
 
 # On PostgreSQL: each test server gets a database of its own on the cluster
-# (LIVECHAT_TEST_DATABASE_URL), copied from the migrated template when there is one
-# (LIVECHAT_TEST_TEMPLATE).
+# (LIVECHAT_TEST_DATABASE_URL), which its server migrates.
 stage_pg() {
   case "${pg_state:-missing}" in
-    up) swift_suite PostgreSQL LIVECHAT_TEST_DATABASE_URL="$database_url" LIVECHAT_TEST_TEMPLATE="${pg_template:-}" ;;
+    up) swift_suite PostgreSQL LIVECHAT_TEST_DATABASE_URL="$database_url" ;;
     failed) fail "swift test (PostgreSQL)" "PostgreSQL did not start (see above)"; record "swift test (PostgreSQL)" 0 1 0 0 ;;
     *) unavailable "swift test (PostgreSQL)" "PostgreSQL is not installed (apt-get install postgresql)" ;;
   esac

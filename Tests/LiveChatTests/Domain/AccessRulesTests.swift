@@ -4,7 +4,7 @@ import Testing
 
 /// `AccessService` (logins, tokens, who a token is) and `KeyService`, on the fakes and the real
 /// token service.
-@Suite("Rules on fakes: access and keys")
+@Suite("Rules on fakes: access and keys", .timeLimit(.minutes(3)))
 struct AccessRulesTests {
     @Test func aLoginNeedsTheRightPasswordOfAnActiveAgent() async throws {
         let ports = try await FakePorts.make()

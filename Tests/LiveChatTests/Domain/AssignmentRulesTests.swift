@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `AssignmentService`: taking, handing over and transferring chats.
-@Suite("Rules on fakes: assignment")
+@Suite("Rules on fakes: assignment", .timeLimit(.minutes(3)))
 struct AssignmentRulesTests {
     private struct Shop {
         let ports: FakePorts

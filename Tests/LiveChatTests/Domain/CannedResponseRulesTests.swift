@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `CannedResponseService`, built on the fake store alone (the one port it uses).
-@Suite("Rules on fakes: canned responses")
+@Suite("Rules on fakes: canned responses", .timeLimit(.minutes(3)))
 struct CannedResponseRulesTests {
     private let shortcutProblem = ChatError.invalid("shortcut", "1 to 32 characters of a-z, 0-9, _ and -.")
 

@@ -4,7 +4,7 @@ import Testing
 
 /// The fakes of `Fakes/` behave as the real store and writer do (orders, uniqueness, numbering,
 /// repeats): the rules tested on them are tested on what the server runs.
-@Suite("Fakes behave like the real store")
+@Suite("Fakes behave like the real store", .timeLimit(.minutes(3)))
 struct FakesTests {
     @Test func directoryRowsReadBackOldestFirstAndAnEmailIsTakenOnce() async throws {
         let ports = try await FakePorts.make()

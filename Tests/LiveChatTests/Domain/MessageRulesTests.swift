@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// What happens to a chat message (`MessageFlow`), checked then written by the fake writer.
-@Suite("Rules on fakes: a message")
+@Suite("Rules on fakes: a message", .timeLimit(.minutes(3)))
 struct MessageRulesTests {
     private let limit = FakePorts.settings.maxTextLength
 

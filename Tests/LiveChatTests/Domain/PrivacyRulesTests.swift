@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `PrivacyService`: a visitor's export and erasure, and the retention sweep.
-@Suite("Rules on fakes: privacy")
+@Suite("Rules on fakes: privacy", .timeLimit(.minutes(3)))
 struct PrivacyRulesTests {
     /// A customer with an ended, rated session (a message, a note, a file) and an active one.
     private func customer(_ ports: FakePorts, of shop: Business) async throws -> (Visitor, ended: ChatSession, active: ChatSession, ChatDomain.Attachment) {

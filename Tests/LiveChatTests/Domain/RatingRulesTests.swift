@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `RatingService`: the visitor rates its ended chat once, 1 to 5 stars.
-@Suite("Rules on fakes: ratings")
+@Suite("Rules on fakes: ratings", .timeLimit(.minutes(3)))
 struct RatingRulesTests {
     @Test func aChatIsRatedOnlyOnceItEnded() async throws {
         let ports = try await FakePorts.make()

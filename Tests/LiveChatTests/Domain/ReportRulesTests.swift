@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `ReportService`: the period's dates, and the figures worked out from the fake store's rows.
-@Suite("Rules on fakes: reports")
+@Suite("Rules on fakes: reports", .timeLimit(.minutes(3)))
 struct ReportRulesTests {
     private let dateProblem = "Must be a date written YYYY-MM-DD in ASCII digits, from 1970-01-01 to 9999-12-31."
 

@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `Search`: a query's words, and `SearchService` over the fake index.
-@Suite("Rules on fakes: search")
+@Suite("Rules on fakes: search", .timeLimit(.minutes(3)))
 struct SearchRulesTests {
     @Test func aQueryIsOneToTenFoldedWordsOfLettersOrDigits() throws {
         #expect(try Search.Query("Où est MA Commande ?").words == ["ou", "est", "ma", "commande"])

@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `SessionAccess`: who may act on a session, and ending it.
-@Suite("Rules on fakes: ending a session")
+@Suite("Rules on fakes: ending a session", .timeLimit(.minutes(3)))
 struct SessionEndRulesTests {
     @Test func theVisitorEndsItsSessionOnceAndTheSecondEndAnswersTheSameTime() async throws {
         let clock = FakeClock(Date(timeIntervalSince1970: 1_800_000_000))

@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `SessionService.startSession` on the fakes: who the visitor is, which session it gets.
-@Suite("Rules on fakes: starting a session")
+@Suite("Rules on fakes: starting a session", .timeLimit(.minutes(3)))
 struct SessionStartRulesTests {
     private func request(_ business: UUID, department: UUID? = nil, external: String? = nil, customerToken: String? = nil,
                          caller: Identity? = nil, origin: String? = nil,

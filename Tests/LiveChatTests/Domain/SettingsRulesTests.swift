@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `SettingsService`: who manages a business, what its settings may be, what the widget reads.
-@Suite("Rules on fakes: business settings")
+@Suite("Rules on fakes: business settings", .timeLimit(.minutes(3)))
 struct SettingsRulesTests {
     private func change(_ edit: (inout SettingsService.SettingsChange) -> Void) -> SettingsService.SettingsChange {
         var change = SettingsService.SettingsChange()

@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `TeamService`: businesses, departments and agents, on the fake directory and hasher.
-@Suite("Rules on fakes: team")
+@Suite("Rules on fakes: team", .timeLimit(.minutes(3)))
 struct TeamRulesTests {
     @Test func aPasswordHasEightTo72Characters() async throws {
         let ports = try await FakePorts.make()

@@ -3,7 +3,7 @@ import Testing
 @testable import ChatDomain
 
 /// `WebhookService` on the fake store and the recording sender, and what a delivery is.
-@Suite("Rules on fakes: webhooks")
+@Suite("Rules on fakes: webhooks", .timeLimit(.minutes(3)))
 struct WebhookRulesTests {
     @Test func aWebhookNeedsAnAbsoluteHTTPURLAndKnownEvents() async throws {
         let ports = try await FakePorts.make()

@@ -11,24 +11,17 @@ enum TestDatabase {
 
     static var isPostgres: Bool { clusterURL != nil }
 
-    /// A migrated database to copy each test's from (`scripts/test` makes it; closed to
-    /// connections, as a template must be while it is copied): the server then finds nothing to
-    /// migrate. Unset: each test's database starts empty and its server migrates it.
-    static let template: String? = ProcessInfo.processInfo.environment["LIVECHAT_TEST_TEMPLATE"].flatMap {
-        $0.isEmpty || !$0.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) ? nil : $0
-    }
-
     /// A new, empty database on the cluster: its name and the URL the server is given.
     struct Instance: Sendable {
         let name: String
         let url: String
     }
 
-    /// A new database on the cluster (`empty`: not copied from the template); nil on SQLite.
-    static func create(empty: Bool = false) async throws -> Instance? {
+    /// A new database on the cluster; nil on SQLite.
+    static func create() async throws -> Instance? {
         guard let clusterURL else { return nil }
         let name = "livechat_t_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        try await run("CREATE DATABASE \(name)" + (empty ? "" : template.map { " TEMPLATE \($0)" } ?? ""))
+        try await run("CREATE DATABASE \(name)")
         guard var parts = URLComponents(string: clusterURL) else { throw TestFailure("LIVECHAT_TEST_DATABASE_URL is not a URL") }
         parts.path = "/" + name
         guard let url = parts.string else { throw TestFailure("no URL for \(name)") }

@@ -64,12 +64,11 @@ struct TestServer: Sendable {
 
 /// A test config on a data folder of its own, removed afterwards, and on PostgreSQL runs a
 /// database of its own, dropped afterwards; for tests that start several servers on the same data.
-/// `emptyDatabase`: PostgreSQL's database is not copied from the migrated template.
-func withDataFolder(emptyDatabase: Bool = false, _ body: (AppConfig) async throws -> Void) async throws {
+func withDataFolder(_ body: (AppConfig) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("livechat-test-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     var config = TestServer.config(directory: directory)
-    let database = try await TestDatabase.create(empty: emptyDatabase)
+    let database = try await TestDatabase.create()
     config.databaseURL = database?.url
     do {
         try await body(config)
