@@ -116,7 +116,7 @@ package final class PostgresBus: NodeBus, Service {
     }
 
     /// Listens (reconnecting with backoff) and relays this node's signals until shutdown; then
-    /// relays what is still queued and ends.
+    /// relays what is still queued (5 s at most) and ends.
     package func run() async {
         let db = self.db
         let logger = self.logger
@@ -131,8 +131,11 @@ package final class PostgresBus: NodeBus, Service {
         }
         await cancelWhenGracefulShutdown { await self.listen() }
         setListening(false)
+        // What the draining sockets said goes out; a database that does not answer holds the
+        // shutdown up 5 s at most (signals are not stored: a node that misses one reads its
+        // sessions again when its listener comes back).
         relays.finish()
-        await sending.value
+        await awaitFinish(of: sending, atMost: .seconds(5))
     }
 
     /// The listener: one dedicated connection, reconnected after a drop, until cancelled.

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
@@ -57,7 +58,15 @@ struct TestServer: Sendable {
     /// the services stop in reverse order), then the application.
     func stop() async throws {
         await group.triggerGracefulShutdown()
-        try await running.value
+        // Bounded: a service that never stops fails the test that stopped it, naming it, instead
+        // of holding the whole run up.
+        let outcome = NIOLockedValueBox<Result<Void, any Error>?>(nil)
+        let running = self.running
+        await awaitFinish(of: Task { let result = await running.result; outcome.withLockedValue { $0 = result } }, atMost: .seconds(90))
+        guard let stopped = outcome.withLockedValue({ $0 }) else {
+            throw TestFailure("the server's services did not stop within 90 s of the graceful shutdown")
+        }
+        try stopped.get()
         try await app.asyncShutdown()
     }
 }
