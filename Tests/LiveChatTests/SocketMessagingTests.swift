@@ -273,11 +273,15 @@ struct SocketMessagingTests {
             let business = try await client.makeBusiness()
             let chat = try await client.startChat(business)
             let socket = try await client.joined(chat)
+            let started = ContinuousClock.now
             for index in 0..<20 { try? await socket.send(["type": "text", "content": "m\(index)"]) }
             #expect(try await socket.closed().code == 1008)
+            // The burst of 5, and one more per second the sending took (a whole suite on two cores
+            // can stretch the 20 sends past a second).
+            let refilled = Int((ContinuousClock.now - started) / .seconds(1))
             let stored = try await eventually { try await client.history(chat.id, token: chat.token).json["data"] as? [JSON] ?? [] }
                 until: { $0.count >= 5 }
-            #expect(stored.count == 5)
+            #expect(stored.count >= 5 && stored.count <= 5 + refilled, "\(stored.count) stored, \(refilled) s of refill")
         }
     }
 
