@@ -205,18 +205,20 @@ struct SQLMessageStore: BatchStore {
 
     /// The stored messages that the batch's `client_id`s repeat.
     private func duplicates(of batch: [PendingMessage], on sql: any SQLDatabase) async throws -> [PendingMessage.DuplicateKey: WireMessage] {
+        let keys = Set(BatchPlan.duplicateKeys(of: batch))
+        guard !keys.isEmpty else { return [:] }
+        // One round trip for the batch (most visitor messages carry a client_id): the candidates of
+        // every session and client_id, kept where sender, session and client_id all match.
+        let rows = try await sql.raw("""
+            SELECT \(RecordColumns.message) FROM chat_messages
+            WHERE session_id IN (\(binds: Array(Set(keys.map(\.sessionID))))) AND client_id IN (\(binds: Array(Set(keys.map(\.clientID)))))
+            """).all()
         var found: [PendingMessage.DuplicateKey: WireMessage] = [:]
-        for key in BatchPlan.duplicateKeys(of: batch) {
-            guard let row = try await sql.raw(WriterSQL.query(WriterSQL.duplicate, [key.sessionID, key.senderID, key.clientID])).first() else {
-                continue
-            }
-            found[key] = WireMessage(
-                type: try row.decode(column: "type", as: String.self), id: try row.decode(column: "id", as: UUID.self),
-                sessionID: key.sessionID, seq: try row.decode(column: "seq", as: Int.self),
-                content: try row.decode(column: "content", as: String?.self), file: try row.decode(column: "file", as: String?.self),
-                fileName: try row.decode(column: "file_name", as: String?.self), isAudio: try row.decode(column: "is_audio", as: Bool.self),
-                senderID: key.senderID, senderType: try row.decode(column: "sender_type", as: String.self), clientID: key.clientID,
-                createdAt: try row.decode(column: "created_at", as: Date.self))
+        for row in rows {
+            let message = try row.wireMessage()
+            guard let clientID = message.clientID else { continue }
+            let key = PendingMessage.DuplicateKey(sessionID: message.sessionID, senderID: message.senderID, clientID: clientID)
+            if keys.contains(key) { found[key] = message }
         }
         return found
     }
